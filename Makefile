@@ -1,0 +1,46 @@
+# The two commands of the README:
+#   make demo   records a simulated transfer, ingests it, serves the explorer
+#   make test   builds (normal, ASan+UBSan, TSan) and runs every test
+JOBS ?= $(shell nproc)
+BUILD ?= build
+CMAKE_FLAGS ?=
+
+.PHONY: all deps web build demo test test-asan test-tsan bench format clean
+
+all: build
+
+deps:
+	@scripts/deps
+
+web: deps
+	@if [ -f web/package.json ]; then cd web && npm run --silent build; fi
+
+build: web
+	cmake -S . -B $(BUILD) -DOJO_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/ojo demo
+
+test-asan: web
+	cmake -S . -B build-asan -DOJO_WERROR=ON -DOJO_SANITIZE=address -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE "browser|slow"
+
+test-tsan: web
+	cmake -S . -B build-tsan -DOJO_WERROR=ON -DOJO_SANITIZE=thread -DOJO_BUILD_TOOL=OFF >/dev/null
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L concurrency
+
+test: test-tsan test-asan build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	cmake --build $(BUILD) --target benches -j $(JOBS)
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,22 @@
+/* server.h - the HTTP server behind `ojo serve` and `ojo demo`. */
+#ifndef OJO_SERVER_H
+#define OJO_SERVER_H
+
+#include <signal.h>
+
+typedef struct ojo_serve_opts {
+	const char *db_path;
+	const char *host;   /* default "127.0.0.1" */
+	int port;           /* default 8080; 0 = any free port */
+	const char *ui_dir; /* NULL: the UI embedded in the binary */
+	volatile sig_atomic_t *stop; /* polled; set to stop serving */
+	/* Called once listening, with the URL (e.g. to print it). */
+	void (*on_ready)(const char *url, void *user);
+	void *user;
+} ojo_serve_opts;
+
+/* Serves until *stop is set. Returns 0, or a negative code after printing
+ * the reason (e.g. port in use). */
+int ojo_serve_run(const ojo_serve_opts *o);
+
+#endif

@@ -1,0 +1,47 @@
+/* ingest.h - turning trace files into store rows, exactly once.
+ * Used by `ojo watch`, `ojo import` and `ojo demo`. */
+#ifndef OJO_INGEST_H
+#define OJO_INGEST_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* What ingesting one file did; filled by ojo_ingest_file(). */
+typedef struct ojo_ingest_result {
+	ojo_file_status status; /* INGESTED or REJECTED (or UNKNOWN: skipped,
+				   e.g. already ingested or not settled) */
+	uint64_t events;        /* events stored */
+	uint64_t unmapped;      /* qlog events kept only as JSON */
+	char reason[256];       /* why rejected, or a warning (e.g. "truncated
+				   at byte N: kept the records before it") */
+} ojo_ingest_result;
+
+/* Ingests one file (an Ojo batch or a qlog file, told apart by name and
+ * content) in one transaction with its "ingested" mark. Returns 0 when the
+ * file was handled (ingested, rejected or skipped: see res->status), or a
+ * negative code when the database failed (nothing committed). */
+int ojo_ingest_file(ojo_store *s, const char *path, ojo_ingest_result *res);
+
+/* True for names the watcher should look at (*.ojo, *.qlog, *.sqlog,
+ * *.json). */
+bool ojo_ingest_wants(const char *name);
+
+typedef struct ojo_watch_opts {
+	const char *const *input_dirs;
+	size_t n_input_dirs;
+	const char *db_path;
+	bool once;                  /* ingest what is there, then return */
+	int cleanup_days;           /* < 0: keep raw files forever */
+	volatile sig_atomic_t *stop; /* polled; set to end the watch */
+	bool quiet;                 /* no per-file log lines */
+} ojo_watch_opts;
+
+/* Runs the watcher until *stop (or, with once, until the directories are
+ * drained). Returns 0 or a negative code after printing the reason. */
+int ojo_watch_run(const ojo_watch_opts *o);
+
+#endif
