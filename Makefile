@@ -20,7 +20,7 @@ build: web
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/ojo demo
+	$(BUILD)/src/ojo demo
 
 test-asan: web
 	cmake -S . -B build-asan -DOJO_WERROR=ON -DOJO_SANITIZE=address -DCMAKE_BUILD_TYPE=Debug >/dev/null

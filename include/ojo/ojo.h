@@ -57,24 +57,40 @@ typedef struct ojo_config {
 	size_t buffer_size;         /* bytes of ring memory per writer thread */
 	uint32_t flush_interval_ms; /* longest time an event waits in memory */
 	uint32_t max_writers;       /* threads with a private ring; more share one */
-	const char *schema_json;    /* optional user event-type schema (JSON text,
-				       see docs/FORMAT.md); copied at open */
+	/* Optional description of user event types (>= OJO_EV_USER_BASE) for
+	 * readers: JSON text, an array of objects
+	 *   {"type": 65536, "name": "app_tick", "category": "app",
+	 *    "description": "timer fired", "payload_kind": "count",
+	 *    "unit": ""}
+	 * where payload_kind is an ojo_payload_kind_name() ("none", "count",
+	 * "bytes", "duration_ns", "range", "flow", "enum", "retrans", "rate").
+	 * Written once at open to output/schema-<id>.json, id = FNV-1a 64 of
+	 * the text (never 0), which every file header then carries. The
+	 * library checks only that the text starts with '[' or '{' (else
+	 * -EINVAL); readers validate the rest. */
+	const char *schema_json;
 	ojo_error_fn on_error;      /* optional; default logs to stderr */
 	void *on_error_user;
 } ojo_config;
 
 /* Fills cfg with defaults: output_dir "./traces", 1 MiB per writer,
- * 100 ms flush interval, 16 private rings, no schema, stderr logging. */
+ * 100 ms flush interval, 16 private rings, no schema, stderr logging.
+ * Memory: (max_writers + 1) rings of buffer_size bytes (32 bytes per
+ * event), plus a batch buffer of 24 bytes per ring slot, all at open. */
 void ojo_config_init(ojo_config *cfg);
 
 /* Creates <output_dir>/staging and <output_dir>/output, allocates every
- * ring and starts the flusher. An unusable directory fails here. On success
- * *out owns the tracer; release it with ojo_tracer_close(). */
+ * ring and starts the flusher. An unusable directory fails here (e.g.
+ * -ENOTDIR for a file in the way, -EACCES, -EROFS) and nothing is left
+ * running. On success *out owns the tracer; release it with
+ * ojo_tracer_close(). The tracer does not survive fork() in the child. */
 int ojo_tracer_open(const ojo_config *cfg, ojo_tracer **out);
 
 /* Records one event. Lock-free, no system call, no allocation; safe from
  * any number of threads. Returns -OJO_EDROPPED when the ring is full (the
- * event is counted as dropped and reported in the next batch). */
+ * event is counted as dropped and reported in the next batch). A thread's
+ * first call claims a private ring (or, when all max_writers are taken,
+ * uses the shared one); the ring is given back when the thread exits. */
 int ojo_record(ojo_tracer *t, const ojo_event *ev);
 
 /* Like ojo_record() but stamps the event with ojo_now_ns(t). */
@@ -89,7 +105,9 @@ uint64_t ojo_now_ns(const ojo_tracer *t);
 int ojo_tracer_flush(ojo_tracer *t);
 
 /* Final flush, stops the flusher, frees everything. Accepts NULL. No
- * thread may call ojo_record() on t during or after this call. */
+ * thread may call ojo_record() on t, or exit after having recorded on t,
+ * during this call; none may use t after it. Returns the first write error
+ * of the final flush, if any. */
 int ojo_tracer_close(ojo_tracer *t);
 
 typedef struct ojo_stats {

@@ -1,10 +1,171 @@
-/* cmd_export.c - `ojo export` (placeholder until its issue lands). */
+/* cmd_export.c - `ojo export`: flows out of the database as qlog (JSON-SEQ
+ * 0.3, one file per connection, loads in qvis), CSV or JSON. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cli/cli.h"
+#include "qlog/export.h"
+#include "store/store.h"
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "Usage: ojo export [--db-path FILE] [--trace T] [--flow F]\n"
+	    "                  [--from NS --to NS] --format qlog|csv|json\n"
+	    "                  [-o PATH]\n"
+	    "\n"
+	    "Writes stored events out. qlog: JSON-SEQ, qlog_version 0.3,\n"
+	    "transport:/recovery: events as qvis reads them, one .sqlog file\n"
+	    "per connection (named after its connection id or trace and\n"
+	    "flow) in the directory -o (default: the current directory); with\n"
+	    "-o - one connection goes to standard output. csv/json: one flat\n"
+	    "row per event (trace, flow, time, type, payload) to -o FILE or\n"
+	    "standard output. Mapping: docs/QLOG.md.\n"
+	    "\n"
+	    "  --db-path FILE   database (default ./traces.db)\n"
+	    "  --trace T        only trace id T\n"
+	    "  --flow F         only flow F (a connection brings its streams)\n"
+	    "  --from NS        events at or after NS (stored epoch ns)\n"
+	    "  --to NS          events at or before NS\n"
+	    "  --format FMT     qlog, csv or json (required)\n"
+	    "  -o, --output P   directory (qlog) or file (csv, json)\n"
+	    "  -h, --help       show this help\n"
+	    "\n"
+	    "Exit status: 0 written, 1 failure, 2 usage error.\n",
+	    f);
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 int cmd_export(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("export", NULL, "not implemented yet");
-	return CLI_FAIL;
+	static const struct option longopts[] = {
+	    {"db-path", required_argument, NULL, 'd'},
+	    {"trace", required_argument, NULL, 't'},
+	    {"flow", required_argument, NULL, 'f'},
+	    {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},
+	    {"format", required_argument, NULL, 'm'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *db = "./traces.db", *outp = NULL;
+	ojo_export_opts o;
+	bool have_format = false;
+	char err[512] = "";
+	ojo_store *s = NULL;
+	int64_t v;
+	int c, rc;
+
+	ojo_export_opts_init(&o);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 't':
+			if (parse_i64(optarg, &v) < 0 || v <= 0)
+				return cli_usage_error(
+				    "export", "--trace: bad id '%s'", optarg);
+			o.trace_id = v;
+			break;
+		case 'f':
+			if (parse_i64(optarg, &v) < 0 || v <= 0 ||
+			    v > UINT32_MAX)
+				return cli_usage_error(
+				    "export", "--flow: bad id '%s'", optarg);
+			o.flow_id = (uint32_t)v;
+			break;
+		case 'F':
+			if (parse_i64(optarg, &o.from_ns) < 0)
+				return cli_usage_error(
+				    "export", "--from: not a number: '%s'",
+				    optarg);
+			break;
+		case 'T':
+			if (parse_i64(optarg, &o.to_ns) < 0)
+				return cli_usage_error(
+				    "export", "--to: not a number: '%s'",
+				    optarg);
+			break;
+		case 'm':
+			if (ojo_export_parse_format(optarg, &o.format) < 0)
+				return cli_usage_error(
+				    "export",
+				    "--format: '%s' is not qlog, csv or "
+				    "json",
+				    optarg);
+			have_format = true;
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_OK;
+		case ':':
+			return cli_usage_error("export", "%s needs a value",
+					       argv[optind - 1]);
+		default:
+			return cli_usage_error("export", "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("export", "unexpected argument '%s'",
+				       argv[optind]);
+	if (!have_format)
+		return cli_usage_error("export", "--format is required");
+	if (o.from_ns > o.to_ns)
+		return cli_usage_error("export", "--from is after --to");
+	if (ojo_store_open(db, OJO_STORE_READONLY, &s, err, sizeof(err)) < 0) {
+		cli_error("export", db, "%s", err);
+		return CLI_FAIL;
+	}
+	if (o.format == OJO_EXPORT_QLOG && !(outp && !strcmp(outp, "-"))) {
+		unsigned n = 0;
+		const char *dir = outp ? outp : ".";
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+			cli_error("export", dir, "%s", strerror(errno));
+			ojo_store_close(s);
+			return CLI_FAIL;
+		}
+		rc = ojo_export_dir(s, &o, dir, &n, err, sizeof(err));
+		if (rc == 0)
+			fprintf(stderr, "ojo: export: %u qlog file%s in %s\n",
+				n, n == 1 ? "" : "s", dir);
+		else
+			cli_error("export", dir, "%s", err);
+	} else {
+		FILE *f = stdout;
+		if (outp && strcmp(outp, "-") && !(f = fopen(outp, "w"))) {
+			cli_error("export", outp, "%s", strerror(errno));
+			ojo_store_close(s);
+			return CLI_FAIL;
+		}
+		rc = ojo_export_write(s, &o, f, err, sizeof(err));
+		if (f != stdout && fclose(f) != 0 && rc == 0)
+			rc = -EIO, snprintf(err, sizeof(err), "write error");
+		if (rc < 0)
+			cli_error("export", outp ? outp : "stdout", "%s", err);
+	}
+	ojo_store_close(s);
+	return rc < 0 ? CLI_FAIL : CLI_OK;
 }

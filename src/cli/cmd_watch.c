@@ -1,10 +1,120 @@
-/* cmd_watch.c - `ojo watch` (placeholder until its issue lands). */
+/* cmd_watch.c - `ojo watch`: options in, ojo_watch_run() does the work. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "ingest/ingest.h"
+
+enum { MAX_INPUT_DIRS = 64 };
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "Usage: ojo watch [--input-dir DIR]... [--db-path FILE] [--once]\n"
+	    "                 [--cleanup-days N] [--quiet]\n"
+	    "\n"
+	    "Ingests every trace file (*.ojo batches, schema-*.json, qlog\n"
+	    "*.qlog/*.sqlog/*.json) in the input directories into a SQLite\n"
+	    "database, each exactly once, then keeps watching them and\n"
+	    "ingests new files as they arrive. Ctrl-C (SIGINT) or SIGTERM\n"
+	    "finishes the current file and exits 0.\n"
+	    "\n"
+	    "  --input-dir DIR     directory to watch, repeatable\n"
+	    "                      (default ./traces/output); subdirectories\n"
+	    "                      are included, staging/ is skipped\n"
+	    "  --db-path FILE      database (default ./traces.db); one\n"
+	    "                      watcher per database at a time\n"
+	    "  --once              ingest what is there, then exit\n"
+	    "  --cleanup-days N    delete trace files older than N days once\n"
+	    "                      ingested (never rejected ones)\n"
+	    "  --quiet             no log line per ingested file\n"
+	    "  -h, --help          show this help\n"
+	    "\n"
+	    "Exit status: 0 done or stopped, 1 failure, 2 usage error.\n",
+	    f);
+}
 
 int cmd_watch(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("watch", NULL, "not implemented yet");
-	return CLI_FAIL;
+	static const struct option longopts[] = {
+	    {"input-dir", required_argument, NULL, 'i'},
+	    {"db-path", required_argument, NULL, 'd'},
+	    {"once", no_argument, NULL, 'o'},
+	    {"cleanup-days", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *dirs[MAX_INPUT_DIRS];
+	ojo_watch_opts o = {
+	    .input_dirs = dirs,
+	    .db_path = "./traces.db",
+	    .cleanup_days = -1,
+	    .stop = cli_stop_flag(),
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o.n_input_dirs == MAX_INPUT_DIRS)
+				return cli_usage_error("watch",
+						       "at most %d --input-dir",
+						       MAX_INPUT_DIRS);
+			if (!optarg[0])
+				return cli_usage_error(
+				    "watch", "--input-dir: empty path");
+			dirs[o.n_input_dirs++] = optarg;
+			break;
+		case 'd':
+			if (!optarg[0])
+				return cli_usage_error("watch",
+						       "--db-path: empty path");
+			o.db_path = optarg;
+			break;
+		case 'o':
+			o.once = true;
+			break;
+		case 'c': {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 ||
+			    v > 100000)
+				return cli_usage_error(
+				    "watch",
+				    "--cleanup-days: '%s' is not a number of "
+				    "days (0..100000)",
+				    optarg);
+			o.cleanup_days = (int)v;
+			break;
+		}
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_OK;
+		case ':':
+			return cli_usage_error("watch", "%s needs a value",
+					       argv[optind - 1]);
+		default:
+			return cli_usage_error("watch", "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("watch", "unexpected argument '%s'",
+				       argv[optind]);
+	if (!o.n_input_dirs)
+		dirs[o.n_input_dirs++] = "./traces/output";
+
+	cli_install_stop_handlers();
+	return ojo_watch_run(&o) < 0 ? CLI_FAIL : CLI_OK;
 }

@@ -3,16 +3,19 @@
 #define OJO_SERVER_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 typedef struct ojo_serve_opts {
 	const char *db_path;
-	const char *host;   /* default "127.0.0.1" */
-	int port;           /* default 8080; 0 = any free port */
-	const char *ui_dir; /* NULL: the UI embedded in the binary */
+	const char *host;	     /* default "127.0.0.1" */
+	int port;		     /* default 8080; 0 = any free port */
+	const char *ui_dir;	     /* NULL: the UI embedded in the binary */
 	volatile sig_atomic_t *stop; /* polled; set to stop serving */
 	/* Called once listening, with the URL (e.g. to print it). */
 	void (*on_ready)(const char *url, void *user);
 	void *user;
+	int query_timeout_ms; /* 0 = 5000: longer queries answer 504 */
+	bool no_cache; /* do not reuse answers while the data is unchanged */
 } ojo_serve_opts;
 
 /* Serves until *stop is set. Returns 0, or a negative code after printing

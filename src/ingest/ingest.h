@@ -3,8 +3,8 @@
 #ifndef OJO_INGEST_H
 #define OJO_INGEST_H
 
-#include <stdbool.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,10 +14,12 @@
 typedef struct ojo_ingest_result {
 	ojo_file_status status; /* INGESTED or REJECTED (or UNKNOWN: skipped,
 				   e.g. already ingested or not settled) */
-	uint64_t events;        /* events stored */
-	uint64_t unmapped;      /* qlog events kept only as JSON */
-	char reason[256];       /* why rejected, or a warning (e.g. "truncated
+	uint64_t events;	/* events stored */
+	uint64_t unmapped;	/* qlog events kept only as JSON */
+	char reason[256];	/* why rejected, or a warning (e.g. "truncated
 				   at byte N: kept the records before it") */
+	bool unsettled;		/* skipped because it ends mid-record and may
+				   still be growing: try again later */
 } ojo_ingest_result;
 
 /* Ingests one file (an Ojo batch or a qlog file, told apart by name and
@@ -25,6 +27,18 @@ typedef struct ojo_ingest_result {
  * file was handled (ingested, rejected or skipped: see res->status), or a
  * negative code when the database failed (nothing committed). */
 int ojo_ingest_file(ojo_store *s, const char *path, ojo_ingest_result *res);
+
+enum {
+	/* The file is complete (renamed in, closed by its writer, or unchanged
+	 * for the settle time), so damage at its end is final. Without it, a
+	 * file ending inside its header or a record is left for later. */
+	OJO_INGEST_SETTLED = 1,
+};
+
+/* ojo_ingest_file() with flags; ojo_ingest_file() is flags =
+ * OJO_INGEST_SETTLED. */
+int ojo_ingest_file_ex(ojo_store *s, const char *path, unsigned flags,
+		       ojo_ingest_result *res);
 
 /* True for names the watcher should look at (*.ojo, *.qlog, *.sqlog,
  * *.json). */
@@ -34,10 +48,12 @@ typedef struct ojo_watch_opts {
 	const char *const *input_dirs;
 	size_t n_input_dirs;
 	const char *db_path;
-	bool once;                  /* ingest what is there, then return */
-	int cleanup_days;           /* < 0: keep raw files forever */
+	bool once;		     /* ingest what is there, then return */
+	int cleanup_days;	     /* < 0: keep raw files forever */
 	volatile sig_atomic_t *stop; /* polled; set to end the watch */
-	bool quiet;                 /* no per-file log lines */
+	bool quiet;		     /* no per-file log lines */
+	unsigned settle_ms; /* a file written in place counts as complete once
+			       unchanged this long; 0 = 1000 */
 } ojo_watch_opts;
 
 /* Runs the watcher until *stop (or, with once, until the directories are

@@ -1,22 +1,360 @@
-/* qlog_import.c - placeholder until the qlog issue lands. */
-#include "qlog/qlog.h"
+/* qlog_import.c - reading a qlog file in any serialization: JSON-SEQ and
+ * NDJSON are streamed record by record (memory bounded by the largest
+ * record), contained JSON is parsed whole (cJSON's tree is a small multiple
+ * of the file) after repairing a cut-off end. */
+#include "qlog/qlog_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define RS 0x1e
+
+typedef struct imp {
+	ojo_store *s;
+	const char *name;
+	ojo_qlog_report *rep;
+	char *err;
+	size_t errlen;
+	qm_ctx *m;
+} imp;
+
+static int fail(imp *im, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(imp *im, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(im->err, im->errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int store_fail_msg(imp *im, int rc)
+{
+	if (rc == -ENOMEM)
+		return fail(im, rc, "out of memory");
+	return fail(im, rc, "database: %s", qm_errmsg(im->m));
+}
+
+static const char *version_of(const cJSON *o)
+{
+	const char *v = qj_str(o, "qlog_version");
+	return v ? v : qj_str(o, "file_schema");
+}
+
+/* ---- JSON-SEQ and NDJSON -------------------------------------------- */
+
+static int import_seq(imp *im, qr_reader *r, bool seq)
+{
+	qr_source *src = NULL;
+	qr_record rec;
+	bool have_header = false;
+	qt_trace tr;
+	int rc;
+
+	snprintf(im->rep->format, sizeof(im->rep->format), "%s",
+		 seq ? "json-seq" : "ndjson");
+	if ((rc = qr_source_open(&src, r, seq)) < 0)
+		return fail(im, rc, "out of memory");
+	while ((rc = qr_source_next(src, &rec)) > 0) {
+		if (!rec.j) {
+			if (!have_header) {
+				rc = fail(im, -EINVAL,
+					  "not qlog: first record is not a "
+					  "JSON object (%s at byte %llu)",
+					  rec.last ? "cut off" : "invalid",
+					  (unsigned long long)rec.at);
+				break;
+			}
+			if (rec.last) {
+				im->rep->truncated = true;
+				snprintf(im->rep->warning,
+					 sizeof(im->rep->warning),
+					 "truncated at byte %llu: kept the "
+					 "records before it",
+					 (unsigned long long)rec.at);
+				rc = 0;
+				break;
+			}
+			im->rep->bad_records++;
+			continue;
+		}
+		if (!have_header) {
+			const char *v = version_of(rec.j);
+			if (!v) {
+				rc = fail(im, -EINVAL,
+					  "not qlog: no qlog_version or "
+					  "file_schema in the first record");
+				break;
+			}
+			snprintf(im->rep->version, sizeof(im->rep->version),
+				 "%s", v);
+			qt_trace_init(&tr, 0, rec.j, qj_get(rec.j, "trace"), v);
+			have_header = true;
+			if ((rc = qm_trace(im->m, &tr)) < 0) {
+				rc = store_fail_msg(im, rc);
+				break;
+			}
+			continue;
+		}
+		qt_event ev;
+		if (qt_event_read(&tr, rec.j, &ev))
+			rc = qm_event(im->m, &ev, rec.j, rec.raw, rec.rawlen);
+		else
+			im->rep->malformed++, rc = 0;
+		if (rc < 0) {
+			rc = store_fail_msg(im, rc);
+			break;
+		}
+	}
+	qr_source_close(src);
+	if (rc < 0 && !im->err[0])
+		rc = rc == -E2BIG
+			 ? fail(im, -EINVAL, "record longer than %u bytes",
+				QR_MAX_RECORD)
+			 : fail(im, rc, "read error");
+	if (rc < 0)
+		return rc;
+	if (!have_header)
+		return fail(im, -EINVAL, "not qlog: no header record");
+	return 0;
+}
+
+/* ---- contained JSON -------------------------------------------------- */
+
+static int import_trace(imp *im, int index, const cJSON *file,
+			const cJSON *trace, const char *v)
+{
+	qt_trace tr;
+	const cJSON *e;
+	int rc;
+	qt_trace_init(&tr, index, file, trace, v);
+	if ((rc = qm_trace(im->m, &tr)) < 0)
+		return store_fail_msg(im, rc);
+	cJSON_ArrayForEach(e, qj_get(trace, "events"))
+	{
+		qt_event ev;
+		if (!qt_event_read(&tr, e, &ev)) {
+			im->rep->malformed++;
+			continue;
+		}
+		if ((rc = qm_event(im->m, &ev, e, NULL, 0)) < 0)
+			return store_fail_msg(im, rc);
+	}
+	return 0;
+}
+
+static int import_contained(imp *im, qr_reader *r)
+{
+	cJSON *root;
+	const cJSON *traces, *t;
+	const char *v;
+	int rc, idx = 0;
+
+	r->limit = (size_t)1 << 31;
+	while ((rc = qr_fill(r)) > 0)
+		;
+	if (rc < 0)
+		return rc == -E2BIG ? fail(im, -EFBIG,
+					   "file too large for "
+					   "contained JSON")
+				    : fail(im, rc, "read error");
+	snprintf(im->rep->format, sizeof(im->rep->format), "json");
+	root = cJSON_ParseWithLength(r->buf + r->pos, r->len - r->pos);
+	if (!root) {
+		char close[512];
+		size_t keep = 0;
+		const char *p = r->buf + r->pos;
+		size_t n = r->len - r->pos;
+		int rep = qj_repair(p, n, &keep, close, sizeof(close));
+		if (rep <= 0) {
+			const char *ep = cJSON_GetErrorPtr();
+			long off = ep && ep >= p && ep <= p + n ? ep - p : -1;
+			return fail(im, -EINVAL,
+				    "not qlog: %s JSON at byte %ld",
+				    rep == 0 ? "invalid" : "cut-off", off);
+		}
+		size_t cl = strlen(close);
+		char *fixed = malloc(keep + cl + 1);
+		if (!fixed)
+			return fail(im, -ENOMEM, "out of memory");
+		memcpy(fixed, p, keep);
+		memcpy(fixed + keep, close, cl + 1);
+		root = cJSON_ParseWithLength(fixed, keep + cl);
+		free(fixed);
+		if (!root)
+			return fail(im, -EINVAL,
+				    "not qlog: invalid JSON before byte %zu",
+				    keep);
+		im->rep->truncated = true;
+		snprintf(im->rep->warning, sizeof(im->rep->warning),
+			 "truncated at byte %zu: kept the records before it",
+			 keep);
+	}
+	/* the text is no longer needed: give its memory back early */
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = r->len = r->pos = 0;
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return fail(im, -EINVAL, "not qlog: not a JSON object");
+	}
+	if (!(v = version_of(root))) {
+		cJSON_Delete(root);
+		return fail(im, -EINVAL,
+			    "not qlog: no qlog_version or file_schema");
+	}
+	snprintf(im->rep->version, sizeof(im->rep->version), "%s", v);
+	traces = qj_get(root, "traces");
+	rc = 0;
+	if (cJSON_IsArray(traces)) {
+		cJSON_ArrayForEach(t, traces)
+		{
+			if (!cJSON_IsObject(t) ||
+			    qj_get(t, "error_description"))
+				continue;
+			if ((rc = import_trace(im, idx++, root, t, v)) < 0)
+				break;
+		}
+	} else if (qj_get(root, "events")) { /* 0.1: one trace, top level */
+		rc = import_trace(im, 0, root, root, v);
+	} else if (cJSON_IsObject(qj_get(root, "trace"))) { /* one trace */
+		rc = import_trace(im, 0, root, qj_get(root, "trace"), v);
+	} else {
+		rc = fail(im, -EINVAL, "not qlog: no traces or events");
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* ---- entry points ---------------------------------------------------- */
 
 bool ojo_qlog_sniff(const void *head, size_t n)
 {
-	(void)head;
-	(void)n;
-	return false;
+	const char *p = head;
+	size_t i = 0;
+	if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < n &&
+	       (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i < n && p[i] == RS)
+		return true;
+	if (i >= n || p[i] != '{')
+		return false;
+	return memmem(p, n, "qlog_version", 12) ||
+	       memmem(p, n, "file_schema", 11) ||
+	       memmem(p, n, "qlog_format", 11);
+}
+
+static int import_file(imp *im, FILE *f)
+{
+	qr_reader r = {.f = f};
+	int rc;
+	size_t i = 0;
+
+	/* look at the start: RS means JSON-SEQ; a first line that is a whole
+	   object without "traces" means NDJSON; anything else is contained */
+	while ((rc = qr_fill(&r)) > 0 && r.len < 4096)
+		;
+	if (rc < 0) {
+		free(r.buf);
+		return fail(im, rc, "read error");
+	}
+	if (r.len >= 3 && !memcmp(r.buf, "\xef\xbb\xbf", 3))
+		i = r.pos = 3;
+	while (i < r.len && (r.buf[i] == ' ' || r.buf[i] == '\t' ||
+			     r.buf[i] == '\r' || r.buf[i] == '\n'))
+		i++;
+	if (i == r.len) {
+		free(r.buf);
+		return fail(im, -EINVAL, "not qlog: empty file");
+	}
+	if (r.buf[i] == RS) {
+		rc = import_seq(im, &r, true);
+	} else if (r.buf[i] != '{') {
+		rc = fail(im, -EINVAL,
+			  "not qlog: does not start with a JSON object "
+			  "(byte 0x%02x at %zu)",
+			  (unsigned char)r.buf[i], i);
+	} else {
+		bool ndjson = false;
+		char *nl;
+		while (!(nl = memchr(r.buf + i, '\n', r.len - i)) && !r.eof &&
+		       r.len < (16u << 20))
+			if ((rc = qr_fill(&r)) < 0)
+				break;
+		if (nl) {
+			cJSON *j = cJSON_ParseWithLength(
+			    r.buf + i, (size_t)(nl - (r.buf + i)));
+			ndjson = cJSON_IsObject(j) && !qj_get(j, "traces") &&
+				 (qj_get(j, "trace") || version_of(j));
+			cJSON_Delete(j);
+		}
+		rc = ndjson ? import_seq(im, &r, false)
+			    : import_contained(im, &r);
+	}
+	free(r.buf);
+	return rc;
+}
+
+static int run(ojo_store *s, const char *name, FILE *f, ojo_qlog_report *rep,
+	       char *err, size_t errlen)
+{
+	imp im = {s, name, rep, err, errlen, NULL};
+	int rc;
+	memset(rep, 0, sizeof(*rep));
+	if (errlen)
+		err[0] = '\0';
+	if ((rc = qm_open(&im.m, s, name, rep)) < 0)
+		return fail(&im, rc, "cannot start the import: %s",
+			    s ? ojo_store_errmsg(s) : "out of memory");
+	rc = import_file(&im, f);
+	if (rc >= 0 && (rc = qm_finish(im.m)) < 0)
+		rc = store_fail_msg(&im, rc);
+	qm_close(im.m);
+	return rc < 0 ? rc : 0;
 }
 
 int ojo_qlog_import(ojo_store *s, const char *path, ojo_qlog_report *rep,
 		    char *err, size_t errlen)
 {
-	(void)s;
-	(void)path;
-	(void)rep;
-	snprintf(err, errlen, "qlog import not implemented yet");
-	return -ENOSYS;
+	char abs[4096];
+	FILE *f = fopen(path, "rb");
+	int rc;
+	if (!f) {
+		rc = -errno;
+		memset(rep, 0, sizeof(*rep));
+		snprintf(err, errlen, "cannot open: %s", strerror(-rc));
+		/* not the file's content: callers leave it out of the ledger */
+		return rc == -EACCES ? -EACCES : -EIO;
+	}
+	if (!realpath(path, abs))
+		snprintf(abs, sizeof(abs), "%s", path);
+	rc = run(s, abs, f, rep, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int ojo_qlog_import_mem(ojo_store *s, const char *name, const void *buf,
+			size_t len, ojo_qlog_report *rep, char *err,
+			size_t errlen)
+{
+	static char empty[1];
+	FILE *f = fmemopen(len ? (void *)buf : empty, len ? len : 1, "rb");
+	int rc;
+	if (!f) {
+		memset(rep, 0, sizeof(*rep));
+		snprintf(err, errlen, "cannot read from memory");
+		return -ENOMEM;
+	}
+	if (!len)
+		fgetc(f); /* fmemopen refuses size 0: consume the dummy byte */
+	rc = run(s, name, f, rep, err, errlen);
+	fclose(f);
+	return rc;
 }

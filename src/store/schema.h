@@ -2,8 +2,10 @@
 #ifndef OJO_STORE_SCHEMA_H
 #define OJO_STORE_SCHEMA_H
 
+#include <stddef.h>
+
 /* Bumped whenever the layout changes; stored in PRAGMA user_version. */
-#define OJO_SCHEMA_VERSION 1
+#define OJO_SCHEMA_VERSION 2
 
 /* Events per block: bounds the memory of a block and the work of a
  * time-window query that only partly overlaps one. */
@@ -14,5 +16,19 @@
 
 /* SQL creating every table and index of OJO_SCHEMA_VERSION. */
 extern const char ojo_schema_sql[];
+
+/* One upgrade step: SQL turning layout version `from` into from + 1. */
+typedef struct ojo_schema_step {
+	int from;
+	const char *sql;
+} ojo_schema_step;
+
+/* Upgrade steps in order, for databases older than OJO_SCHEMA_VERSION. */
+extern const ojo_schema_step ojo_schema_steps[];
+extern const size_t ojo_schema_n_steps;
+
+/* The layout of version 1 exactly as it shipped, so tests can build an old
+ * database and check the upgrade path. */
+extern const char ojo_schema_v1_sql[];
 
 #endif

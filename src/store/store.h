@@ -18,7 +18,9 @@ enum {
 };
 
 /* Opens (and for READWRITE creates or upgrades) the database at path.
- * On failure returns a negative code and writes one line into err.
+ * On failure returns a negative code and writes one line into err: the
+ * reason only, callers print "ojo: CMD: PATH: reason". One thread at a
+ * time may use a store.
  * The caller owns *out and frees it with ojo_store_close(). */
 int ojo_store_open(const char *path, int mode, ojo_store **out, char *err,
 		   size_t errlen);

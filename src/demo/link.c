@@ -1,0 +1,85 @@
+/* link.c - bottleneck link model. Queue occupancy is derived from the
+ * transmission end times of accepted packets, so the link needs no events
+ * of its own. */
+#include "demo/link.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+void ojo_demo_link_init(ojo_demo_link *l, const ojo_demo_link_cfg *cfg)
+{
+	*l = (ojo_demo_link){.cfg = *cfg};
+}
+
+void ojo_demo_link_free(ojo_demo_link *l)
+{
+	free(l->q);
+	l->q = NULL;
+}
+
+static void drain(ojo_demo_link *l, uint64_t now)
+{
+	while (l->q_n && l->q[l->q_head].tx_end <= now) {
+		l->q_bytes -= l->q[l->q_head].size;
+		l->q_head = (l->q_head + 1) % l->q_cap;
+		l->q_n--;
+	}
+}
+
+static int enqueue(ojo_demo_link *l, uint64_t tx_end, uint32_t size)
+{
+	if (l->q_n == l->q_cap) {
+		uint32_t cap = l->q_cap ? l->q_cap * 2 : 64;
+		struct ojo_demo_link_slot *q = malloc(cap * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < l->q_n; i++)
+			q[i] = l->q[(l->q_head + i) % l->q_cap];
+		free(l->q);
+		l->q = q;
+		l->q_cap = cap;
+		l->q_head = 0;
+	}
+	l->q[(l->q_head + l->q_n) % l->q_cap] =
+	    (struct ojo_demo_link_slot){tx_end, size};
+	l->q_n++;
+	l->q_bytes += size;
+	return 0;
+}
+
+int ojo_demo_link_send(ojo_demo_link *l, ojo_demo_rng *rng, uint64_t now,
+		       uint32_t size, uint64_t *arrive_ns)
+{
+	l->st.packets_in++;
+	if (l->cfg.outage_ns && now >= l->cfg.outage_start_ns &&
+	    now - l->cfg.outage_start_ns < l->cfg.outage_ns) {
+		l->st.dropped_outage++;
+		return OJO_DEMO_LINK_DROP_OUTAGE;
+	}
+	drain(l, now);
+	if ((l->cfg.queue_packets && l->q_n >= l->cfg.queue_packets) ||
+	    (l->cfg.queue_bytes && l->q_bytes + size > l->cfg.queue_bytes)) {
+		l->st.dropped_queue++;
+		return OJO_DEMO_LINK_DROP_QUEUE;
+	}
+	uint64_t start = l->busy_until > now ? l->busy_until : now;
+	/* round up so back-to-back packets never share a nanosecond */
+	uint64_t tx_ns = ((uint64_t)size * 8 * UINT64_C(1000000000) +
+			  l->cfg.bandwidth_bps - 1) /
+			 l->cfg.bandwidth_bps;
+	l->busy_until = start + tx_ns;
+	int rc = enqueue(l, l->busy_until, size);
+	if (rc < 0)
+		return rc;
+	if (l->q_n > l->st.max_queue_packets)
+		l->st.max_queue_packets = l->q_n;
+	/* lost on the wire after the bottleneck: it used its share of the
+	 * link like any other packet */
+	if (ojo_demo_rng_chance(rng, l->cfg.loss_rate)) {
+		l->st.dropped_random++;
+		return OJO_DEMO_LINK_DROP_RANDOM;
+	}
+	l->st.delivered++;
+	*arrive_ns = l->busy_until + l->cfg.delay_ns;
+	return OJO_DEMO_LINK_DELIVERED;
+}

@@ -1,0 +1,59 @@
+/* link.h - the shared bottleneck: a FIFO drop-tail queue drained at a fixed
+ * bandwidth, then a fixed one-way delay, with random loss on the wire. */
+#ifndef OJO_DEMO_LINK_H
+#define OJO_DEMO_LINK_H
+
+#include <stdint.h>
+
+#include "demo/rng.h"
+
+typedef struct ojo_demo_link_cfg {
+	uint64_t bandwidth_bps; /* bits per second, > 0 */
+	uint64_t delay_ns;	/* one-way propagation delay */
+	uint32_t queue_packets; /* drop-tail limit in packets; 0 = none */
+	uint64_t queue_bytes;	/* drop-tail limit in bytes; 0 = none */
+	double loss_rate;	/* probability a queued packet is lost */
+	/* an outage (handover, cable pulled): every packet offered in
+	 * [outage_start_ns, outage_start_ns + outage_ns) is lost */
+	uint64_t outage_start_ns;
+	uint64_t outage_ns; /* 0 = none */
+} ojo_demo_link_cfg;
+
+typedef struct ojo_demo_link_stats {
+	uint64_t packets_in;
+	uint64_t dropped_queue;	 /* drop-tail */
+	uint64_t dropped_random; /* loss_rate */
+	uint64_t dropped_outage;
+	uint64_t delivered;
+	uint32_t max_queue_packets;
+} ojo_demo_link_stats;
+
+typedef struct ojo_demo_link {
+	ojo_demo_link_cfg cfg;
+	uint64_t busy_until; /* when the transmitter finishes its last packet */
+	/* packets not yet fully serialized: (end of transmission, size) */
+	struct ojo_demo_link_slot {
+		uint64_t tx_end;
+		uint32_t size;
+	} * q;
+	uint32_t q_head, q_n, q_cap;
+	uint64_t q_bytes;
+	ojo_demo_link_stats st;
+} ojo_demo_link;
+
+enum {
+	OJO_DEMO_LINK_DELIVERED = 0,
+	OJO_DEMO_LINK_DROP_QUEUE = 1,
+	OJO_DEMO_LINK_DROP_RANDOM = 2,
+	OJO_DEMO_LINK_DROP_OUTAGE = 3,
+};
+
+void ojo_demo_link_init(ojo_demo_link *l, const ojo_demo_link_cfg *cfg);
+void ojo_demo_link_free(ojo_demo_link *l);
+/* Offers a packet of size bytes at time now. Returns one of the
+ * OJO_DEMO_LINK_* outcomes (with *arrive_ns set when delivered), or
+ * -ENOMEM. */
+int ojo_demo_link_send(ojo_demo_link *l, ojo_demo_rng *rng, uint64_t now,
+		       uint32_t size, uint64_t *arrive_ns);
+
+#endif

@@ -1,0 +1,175 @@
+/* receiver.c - the receiving side of a simulated connection: ACK frames
+ * (every second packet, at once on a gap, else after max_ack_delay),
+ * stream reassembly, the receiving app, and flow-control credit given
+ * back as the app consumes (MAX_DATA / MAX_STREAM_DATA). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "demo/conn.h"
+
+int ojo_demo_receiver_init(demo_sim *s, demo_conn *c)
+{
+	c->rs = calloc(s->cfg.streams_per_conn, sizeof(*c->rs));
+	if (!c->rs)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->cfg.streams_per_conn; i++) {
+		ojo_demo_ranges_init(&c->rs[i].received);
+		c->rs[i].advertised = s->cfg.initial_max_stream_data;
+	}
+	ojo_demo_ranges_init(&c->rx_pns);
+	c->rx_advertised = s->cfg.initial_max_data;
+	return 0;
+}
+
+void ojo_demo_receiver_free(demo_conn *c)
+{
+	for (uint32_t i = 0; c->rs && i < c->n_streams; i++)
+		ojo_demo_ranges_free(&c->rs[i].received);
+	free(c->rs);
+	c->rs = NULL;
+	ojo_demo_ranges_free(&c->rx_pns);
+}
+
+/* Credit is returned once half a window has been consumed, the usual
+ * trade-off between update traffic and stalls. */
+static bool check_credit(demo_sim *s, demo_conn *c)
+{
+	bool due = false;
+	uint64_t sw = s->cfg.initial_max_stream_data;
+	for (uint32_t i = 0; i < c->n_streams; i++) {
+		demo_recv_stream *rs = &c->rs[i];
+		/* past the final size, credit is of no use to the peer */
+		if (rs->fin_known && rs->advertised >= rs->final_size)
+			continue;
+		if (rs->consumed + sw - rs->advertised >= sw / 2) {
+			rs->advertised = rs->consumed + sw;
+			rs->update_due = true;
+		}
+		due |= rs->update_due;
+	}
+	uint64_t cw = s->cfg.initial_max_data;
+	if (c->rx_consumed + cw - c->rx_advertised >= cw / 2) {
+		c->rx_advertised = c->rx_consumed + cw;
+		c->max_data_due = true;
+	}
+	return due || c->max_data_due;
+}
+
+static void send_ack(demo_sim *s, demo_conn *c)
+{
+	uint32_t nup = 0;
+	for (uint32_t i = 0; i < c->n_streams; i++)
+		nup += c->rs[i].update_due;
+	demo_ack *a = malloc(sizeof(*a) + nup * sizeof(a->updates[0]));
+	if (!a) {
+		s->err = -ENOMEM;
+		return;
+	}
+	a->largest = c->rx_largest;
+	a->ack_delay_ns = c->rx_any ? s->now - c->rx_largest_ns : 0;
+	a->nranges = 0;
+	for (size_t i = c->rx_pns.n;
+	     i-- > 0 && a->nranges < DEMO_MAX_ACK_RANGES;) {
+		a->ranges[a->nranges].lo = c->rx_pns.v[i].start;
+		a->ranges[a->nranges].hi = c->rx_pns.v[i].end - 1;
+		a->nranges++;
+	}
+	a->max_data = c->max_data_due ? c->rx_advertised : 0;
+	c->max_data_due = false;
+	a->nupdates = 0;
+	for (uint32_t i = 0; i < c->n_streams; i++)
+		if (c->rs[i].update_due) {
+			c->rs[i].update_due = false;
+			a->updates[a->nupdates++] =
+			    (demo_stream_update){i, c->rs[i].advertised};
+		}
+	c->rx_unacked = 0;
+	c->ack_timer_armed = false;
+	c->ack_timer_gen++;
+	/* the return path is uncongested and lossless: only the delay */
+	ojo_demo_schedule(s, s->now + s->cfg.link.delay_ns, DEMO_EV_ACK_ARRIVE,
+			  c, 0, a);
+}
+
+static void consume_all(demo_conn *c)
+{
+	for (uint32_t i = 0; i < c->n_streams; i++) {
+		demo_recv_stream *rs = &c->rs[i];
+		uint64_t prefix = ojo_demo_ranges_prefix(&rs->received);
+		if (prefix > rs->consumed) {
+			c->rx_consumed += prefix - rs->consumed;
+			rs->consumed = prefix;
+		}
+	}
+}
+
+void ojo_demo_on_packet(demo_sim *s, demo_conn *c, const demo_wire_pkt *p)
+{
+	bool gap = c->rx_any && p->pn != c->rx_largest + 1;
+	if (!c->rx_any || p->pn > c->rx_largest) {
+		c->rx_any = true;
+		c->rx_largest = p->pn;
+		c->rx_largest_ns = s->now;
+	}
+	if (ojo_demo_ranges_add(&c->rx_pns, p->pn, p->pn + 1) < 0) {
+		s->err = -ENOMEM;
+		return;
+	}
+	if (c->rx_pns.n > 4 * DEMO_MAX_ACK_RANGES)
+		ojo_demo_ranges_drop_below(
+		    &c->rx_pns,
+		    c->rx_pns.v[c->rx_pns.n - DEMO_MAX_ACK_RANGES].start);
+	for (uint8_t i = 0; i < p->nframes; i++) {
+		const demo_frame *f = &p->frames[i];
+		demo_recv_stream *rs = &c->rs[f->stream];
+		if (f->fin) {
+			rs->fin_known = true;
+			rs->final_size = f->offset + f->len;
+		}
+		if (ojo_demo_ranges_add(&rs->received, f->offset,
+					f->offset + f->len) < 0) {
+			s->err = -ENOMEM;
+			return;
+		}
+	}
+	if (!s->cfg.app_read_bps)
+		consume_all(c);
+	bool credit = check_credit(s, c);
+	c->rx_unacked++;
+	if (c->rx_unacked >= 2 || gap || credit) {
+		send_ack(s, c);
+	} else if (!c->ack_timer_armed) {
+		c->ack_timer_armed = true;
+		c->ack_timer_gen++;
+		ojo_demo_schedule(s, s->now + s->cfg.max_ack_delay_ns,
+				  DEMO_EV_ACK_TIMER, c, c->ack_timer_gen, NULL);
+	}
+}
+
+void ojo_demo_on_ack_timer(demo_sim *s, demo_conn *c, uint64_t gen)
+{
+	if (gen != c->ack_timer_gen || !c->ack_timer_armed)
+		return;
+	send_ack(s, c);
+}
+
+void ojo_demo_on_app_read(demo_sim *s, demo_conn *c)
+{
+	if (c->done)
+		return;
+	uint64_t budget = s->cfg.app_read_bps * DEMO_APP_READ_TICK_NS /
+			  (8 * UINT64_C(1000000000));
+	for (uint32_t i = 0; i < c->n_streams && budget; i++) {
+		demo_recv_stream *rs = &c->rs[i];
+		uint64_t avail =
+		    ojo_demo_ranges_prefix(&rs->received) - rs->consumed;
+		uint64_t take = avail < budget ? avail : budget;
+		rs->consumed += take;
+		c->rx_consumed += take;
+		budget -= take;
+	}
+	if (c->rx_any && check_credit(s, c))
+		send_ack(s, c);
+	ojo_demo_schedule(s, s->now + DEMO_APP_READ_TICK_NS, DEMO_EV_APP_READ,
+			  c, 0, NULL);
+}

@@ -1,0 +1,40 @@
+/* scenario.h - named simulation setups for `ojo demo`, and running one
+ * into an Ojo tracer. */
+#ifndef OJO_DEMO_SCENARIO_H
+#define OJO_DEMO_SCENARIO_H
+
+#include <stddef.h>
+
+#include "demo/sim.h"
+#include "ojo/ojo.h"
+
+typedef struct ojo_demo_scenario {
+	char name[24];
+	ojo_demo_config cfg;
+} ojo_demo_scenario;
+
+#define OJO_DEMO_MAX_SCENARIOS 8
+
+/* The default set: a clean path, a lossy one, one held back by flow
+ * control, and CUBIC connections sharing a bottleneck. Returns the count. */
+size_t ojo_demo_default_scenarios(uint64_t seed, ojo_demo_scenario *out,
+				  size_t max);
+
+/* One line such as "newreno, 50 Mbit/s, 10 ms, 1% loss, queue 200". */
+void ojo_demo_describe(const ojo_demo_config *cfg, char *buf, size_t len);
+
+const char *ojo_demo_cc_name(ojo_demo_cc_algo cc);
+
+/* What a traced run produced besides the simulation result. */
+typedef struct ojo_demo_trace_info {
+	char trace_name[128]; /* ojo_tracer_name() of the tracer used */
+	ojo_stats stats;      /* after the final flush */
+} ojo_demo_trace_info;
+
+/* Runs cfg with every event recorded by a new tracer writing to
+ * output_dir (its batches end up in output_dir/output), closes the tracer
+ * and fills res and info. Returns 0 or a negative code. */
+int ojo_demo_run_traced(const ojo_demo_config *cfg, const char *output_dir,
+			ojo_demo_result *res, ojo_demo_trace_info *info);
+
+#endif

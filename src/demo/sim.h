@@ -1,0 +1,110 @@
+/* sim.h - a deterministic discrete-event simulation of QUIC-like
+ * connections over one shared bottleneck, recording every sender-side
+ * action as Ojo events through a sink (e.g. an ojo_tracer).
+ *
+ * Times are simulated nanoseconds since the start of the run; they become
+ * the events' timestamp_ns. The same config (seed included) always yields
+ * the same events in the same order: one seeded PRNG per run, an event
+ * queue ordered by (time, insertion), no global state.
+ *
+ * What is modelled, and where:
+ *   link.c      FIFO drop-tail bottleneck (packets or bytes), serialization
+ *               at the bandwidth, one-way delay, random loss, an optional
+ *               outage; ACKs return over an uncongested, lossless path.
+ *   sender.c    packet numbers, STREAM frames (lost data first, then new
+ *               data round-robin over open streams), MAX_DATA /
+ *               MAX_STREAM_DATA limits, DATA_BLOCKED, PTO probes.
+ *   recovery.c  RFC 9002: ACK ranges, RTT samples, packet threshold 3,
+ *               time threshold 9/8, PTO with backoff, persistent
+ *               congestion.
+ *   rtt.c       RFC 9002 section 5 estimator.
+ *   cc*.c       NewReno (RFC 9002 7) and CUBIC (RFC 9438), shared slow
+ *               start and recovery period, no growth when app-limited.
+ *   receiver.c  ACK every 2nd packet, at once on a gap, else after
+ *               max_ack_delay; reassembly; the app reads at once or at a
+ *               set rate; credit returned when half a window is consumed.
+ * Not modelled: handshake, pacing, ECN, HyStart, ACK loss, reordering. */
+#ifndef OJO_DEMO_SIM_H
+#define OJO_DEMO_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "demo/cc.h"
+#include "demo/link.h"
+#include "ojo/ojo.h"
+
+typedef struct ojo_demo_config {
+	ojo_demo_link_cfg link;
+	uint32_t connections;
+	uint32_t streams_per_conn;
+	uint64_t bytes_per_stream; /* > 0 */
+	ojo_demo_cc_algo cc;
+	uint64_t seed;
+	uint32_t max_packet_size;	  /* UDP payload bytes, 1200..1500 */
+	uint64_t initial_max_data;	  /* receiver's connection window */
+	uint64_t initial_max_stream_data; /* receiver's per-stream window */
+	uint64_t app_read_bps;	    /* receiving app's read rate; 0 = at once */
+	uint64_t max_ack_delay_ns;  /* receiver's ack timer */
+	uint64_t conn_start_gap_ns; /* connection k starts at k * gap */
+	uint64_t stream_start_gap_ns; /* stream i opens i * gap after its
+					 connection */
+	uint32_t first_flow_id; /* connection k: first + k * (streams + 1);
+				   its streams follow it */
+	uint64_t time_limit_ns; /* stop even if transfers are unfinished */
+} ojo_demo_config;
+
+/* Defaults: one NewReno connection, 3 streams x 1 MB, 20 Mbit/s, 20 ms
+ * one-way, 100-packet queue, no loss, 1280-byte packets, 1 MB / 512 KB
+ * windows, 25 ms max_ack_delay, seed 1, flow ids from 1. */
+void ojo_demo_config_init(ojo_demo_config *cfg);
+/* 0, or -EINVAL naming nothing: callers validate their own inputs first. */
+int ojo_demo_config_check(const ojo_demo_config *cfg);
+
+/* Where events go. emit returns 0 or a negative code; -OJO_EDROPPED is
+ * counted and tolerated, anything else stops the run with that code. */
+typedef struct ojo_demo_sink {
+	int (*emit)(void *user, const ojo_event *ev);
+	void *user;
+} ojo_demo_sink;
+
+typedef struct ojo_demo_conn_stats {
+	uint32_t flow_id;   /* the connection's flow */
+	uint32_t n_streams; /* streams are flow_id + 1 .. + n_streams */
+	uint64_t events;    /* events on the connection and its streams */
+	uint64_t packets_sent;
+	uint64_t packets_acked;
+	uint64_t packets_lost; /* declared lost by the sender */
+	uint64_t lost_threshold;
+	uint64_t lost_timeout;
+	uint64_t ptos;
+	uint64_t persistent_congestion; /* RFC 9002 7.6 events */
+	uint64_t bytes_total;		/* stream bytes the app asked to send */
+	uint64_t bytes_sent_new;
+	uint64_t bytes_retransmitted;
+	uint64_t data_blocked; /* DATA_BLOCKED + STREAM_DATA_BLOCKED */
+	uint64_t max_cwnd;
+	uint64_t start_ns, end_ns; /* end: last FIN acked (or the time limit) */
+	bool completed;
+} ojo_demo_conn_stats;
+
+typedef struct ojo_demo_result {
+	size_t n_conns;
+	ojo_demo_conn_stats *conns; /* malloc'd; ojo_demo_result_free() */
+	ojo_demo_link_stats link;
+	uint64_t events;  /* handed to the sink */
+	uint64_t dropped; /* of those, answered -OJO_EDROPPED */
+	uint64_t end_ns;  /* simulated time when the run stopped */
+} ojo_demo_result;
+
+/* Runs the whole simulation. On success res holds the statistics; on
+ * failure (bad config, -ENOMEM, sink error) res is left empty. */
+int ojo_demo_run(const ojo_demo_config *cfg, const ojo_demo_sink *sink,
+		 ojo_demo_result *res);
+void ojo_demo_result_free(ojo_demo_result *res);
+
+/* Goodput of a connection in bits per second (0 if it did not finish). */
+double ojo_demo_goodput_bps(const ojo_demo_conn_stats *st);
+
+#endif

@@ -1,0 +1,155 @@
+/* ingest_file.c - one input file into the store, exactly once.
+ *
+ * The ledger (files table) is keyed by the file's real path: a file whose
+ * path is there is skipped, and every kind of input commits its events and
+ * its ledger row in one transaction, so a crash at any point leaves either
+ * both or neither. */
+#include "ingest/ingest_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+bool ojo_ingest_wants(const char *name)
+{
+	/* Hidden names are editors' and rsync's temporaries; *.tmp never
+	 * matches a suffix below. */
+	if (name[0] == '.')
+		return false;
+	return has_suffix(name, ".ojo") || has_suffix(name, ".qlog") ||
+	       has_suffix(name, ".sqlog") || has_suffix(name, ".json");
+}
+
+bool ingest_is_schema_name(const char *base)
+{
+	return !strncmp(base, "schema-", 7) && has_suffix(base, ".json");
+}
+
+void ingest_file_info(const ingest_ctx *c, ojo_file_info *fi,
+		      const char *format)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->path = c->path;
+	fi->size = (int64_t)c->st.st_size;
+	fi->mtime_ns =
+	    (int64_t)c->st.st_mtim.tv_sec * 1000000000 + c->st.st_mtim.tv_nsec;
+	fi->format = format;
+	fi->status = OJO_FILE_INGESTED;
+}
+
+int ingest_fail(ingest_ctx *c, int rc)
+{
+	ojo_file_status st = OJO_FILE_UNKNOWN;
+
+	snprintf(c->res->reason, sizeof(c->res->reason), "database: %s",
+		 ojo_store_errmsg(c->s));
+	ojo_store_rollback(c->s);
+	/* Another writer (ojo import beside a watcher) may have won the race
+	 * for this path: its commit makes ours redundant, not wrong. */
+	if (ojo_store_file_status(c->s, c->path, &st) == 0 &&
+	    st != OJO_FILE_UNKNOWN) {
+		c->res->status = OJO_FILE_UNKNOWN;
+		c->res->events = 0;
+		snprintf(c->res->reason, sizeof(c->res->reason),
+			 "already handled by another writer");
+		return 0;
+	}
+	return rc;
+}
+
+static void skipped(ingest_ctx *c, ojo_file_status known)
+{
+	c->res->status = OJO_FILE_UNKNOWN;
+	c->res->events = 0;
+	snprintf(c->res->reason, sizeof(c->res->reason), "already %s",
+		 known == OJO_FILE_INGESTED ? "ingested" : "rejected");
+}
+
+int ingest_begin(ingest_ctx *c)
+{
+	ojo_file_status known = OJO_FILE_UNKNOWN;
+	int rc;
+
+	if ((rc = ojo_store_begin(c->s)) < 0)
+		return ingest_fail(c, rc);
+	if ((rc = ojo_store_file_status(c->s, c->path, &known)) < 0)
+		return ingest_fail(c, rc);
+	if (known == OJO_FILE_UNKNOWN)
+		return 0;
+	ojo_store_rollback(c->s);
+	skipped(c, known);
+	return 1;
+}
+
+int ingest_reject(ingest_ctx *c, const char *format, const char *reason)
+{
+	ojo_file_info fi;
+	int rc;
+
+	ingest_file_info(c, &fi, format);
+	fi.status = OJO_FILE_REJECTED;
+	fi.reason = reason;
+	if ((rc = ingest_begin(c)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = ojo_store_file_done(c->s, &fi)) < 0 ||
+	    (rc = ojo_store_commit(c->s)) < 0)
+		return ingest_fail(c, rc);
+	c->res->status = OJO_FILE_REJECTED;
+	c->res->events = 0;
+	if (reason != c->res->reason)
+		snprintf(c->res->reason, sizeof(c->res->reason), "%s", reason);
+	return 0;
+}
+
+int ojo_ingest_file(ojo_store *s, const char *path, ojo_ingest_result *res)
+{
+	return ojo_ingest_file_ex(s, path, OJO_INGEST_SETTLED, res);
+}
+
+int ojo_ingest_file_ex(ojo_store *s, const char *path, unsigned flags,
+		       ojo_ingest_result *res)
+{
+	char abs[PATH_MAX];
+	ojo_file_status known = OJO_FILE_UNKNOWN;
+	ingest_ctx c = {.s = s, .path = abs, .flags = flags, .res = res};
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->status = OJO_FILE_UNKNOWN;
+	/* A file that vanished or cannot be reached is not ours to judge:
+	 * it stays out of the ledger and is looked at again if it returns. */
+	if (!realpath(path, abs) || stat(abs, &c.st) < 0) {
+		snprintf(res->reason, sizeof(res->reason), "%s",
+			 strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(c.st.st_mode)) {
+		snprintf(res->reason, sizeof(res->reason),
+			 "not a regular file");
+		return 0;
+	}
+	if ((rc = ojo_store_file_status(s, abs, &known)) < 0) {
+		snprintf(res->reason, sizeof(res->reason), "database: %s",
+			 ojo_store_errmsg(s));
+		return rc;
+	}
+	if (known != OJO_FILE_UNKNOWN) {
+		skipped(&c, known);
+		return 0;
+	}
+
+	const char *base = strrchr(abs, '/') ? strrchr(abs, '/') + 1 : abs;
+	if (has_suffix(base, ".ojo"))
+		return ingest_ojo(&c);
+	if (ingest_is_schema_name(base))
+		return ingest_schema_file(&c);
+	return ingest_qlog(&c);
+}

@@ -1,0 +1,117 @@
+/* store_query.c - one read-only statement from a user, row by row. */
+#include "store/store_query.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+/* True when what follows the first statement is only blanks, semicolons
+ * and comments. */
+static bool only_trailer(const char *p)
+{
+	while (*p) {
+		if (isspace((unsigned char)*p) || *p == ';') {
+			p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			if (!e)
+				return true;
+			p = e + 2;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+int ojo_store_query(ojo_store *s, const char *sql, const ojo_query_cb *cb)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	/* A read-only connection cannot write, but ATTACH could still create
+	 * files: refuse it outright. */
+	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, &tail) != SQLITE_OK)
+		return store_fail(s, -EINVAL, "SQL error: %s",
+				  sqlite3_errmsg(s->db));
+	if (!st)
+		return store_fail(s, -EINVAL, "SQL error: empty statement");
+	int rc = 0;
+	if (tail && !only_trailer(tail)) {
+		rc = store_fail(s, -EINVAL,
+				"SQL error: only one statement is allowed");
+		goto out;
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		rc = store_fail(s, -EACCES,
+				"SQL error: only read-only statements are "
+				"allowed");
+		goto out;
+	}
+	int n = sqlite3_column_count(st);
+	const char **names = calloc((size_t)n + 1, sizeof(*names));
+	ojo_qv *vals = calloc((size_t)n + 1, sizeof(*vals));
+	if (!names || !vals) {
+		free(names);
+		free(vals);
+		rc = store_fail(s, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		names[i] = sqlite3_column_name(st, i);
+		if (!names[i])
+			names[i] = "?";
+	}
+	if (cb->columns)
+		rc = cb->columns(cb->user, n, names);
+	while (!rc) {
+		int r = sqlite3_step(st);
+		if (r == SQLITE_DONE)
+			break;
+		if (r != SQLITE_ROW) {
+			rc = store_fail(s, store_sqlite_code(r),
+					"SQL error: %s", sqlite3_errmsg(s->db));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			ojo_qv *v = &vals[i];
+			memset(v, 0, sizeof(*v));
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER:
+				v->kind = OJO_QV_INT;
+				v->i = sqlite3_column_int64(st, i);
+				break;
+			case SQLITE_FLOAT:
+				v->kind = OJO_QV_REAL;
+				v->d = sqlite3_column_double(st, i);
+				break;
+			case SQLITE_TEXT:
+				v->kind = OJO_QV_TEXT;
+				v->p = sqlite3_column_text(st, i);
+				v->len = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			case SQLITE_BLOB:
+				v->kind = OJO_QV_BLOB;
+				v->p = sqlite3_column_blob(st, i);
+				v->len = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			default:
+				v->kind = OJO_QV_NULL;
+				break;
+			}
+		}
+		if (cb->row)
+			rc = cb->row(cb->user, n, vals);
+	}
+	free(names);
+	free(vals);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

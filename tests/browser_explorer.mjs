@@ -1,0 +1,442 @@
+// Browser tests of the explorer: a real database, a real `ojo serve` on
+// loopback, a real `ojo watch`, and Debian's chromium driven by
+// playwright-core. Screenshots go to OJO_ARTIFACTS (test-artifacts/).
+//
+// Environment (set by tests/browser.cmake):
+//   OJO_BIN        the ojo binary (UI embedded)
+//   OJO_TRANSFER   examples' transfer program (a libojo writer), optional
+//   OJO_WEB_DIR    web/ (its node_modules holds playwright-core)
+//   OJO_ARTIFACTS  where screenshots go
+//   OJO_CHROMIUM   chromium binary (default /usr/bin/chromium)
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readdirSync, copyFileSync, writeFileSync, renameSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const here = new URL(".", import.meta.url).pathname;
+const OJO = process.env.OJO_BIN ?? resolve(here, "../build/src/ojo");
+const TRANSFER = process.env.OJO_TRANSFER ?? "";
+const WEB = process.env.OJO_WEB_DIR ?? resolve(here, "../web");
+const ARTIFACTS = process.env.OJO_ARTIFACTS ?? resolve(here, "../test-artifacts");
+const CHROMIUM = process.env.OJO_CHROMIUM ?? "/usr/bin/chromium";
+const { chromium } = createRequire(join(WEB, "package.json"))("playwright-core");
+
+const children = new Set();
+let tmp, db, baseUrl, context, page, watchDir;
+
+// Never leave a server behind: a watchdog below ctest's timeout, and the
+// signals ctest or a user may send.
+function killChildren() {
+  for (const p of children) p.kill("SIGKILL");
+}
+setTimeout(() => {
+  console.log("# watchdog: the browser tests ran too long, stopping");
+  killChildren();
+  process.exit(1);
+}, 270_000).unref();
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => { killChildren(); process.exit(1); });
+}
+process.on("exit", killChildren);
+
+/** Starts a child that is killed in after() whatever happens. */
+function start(cmd, args, opts = {}) {
+  const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
+  children.add(p);
+  p.on("exit", () => children.delete(p));
+  p.stderrText = "";
+  p.stderr.on("data", (d) => { p.stderrText += d; });
+  return p;
+}
+
+function run(cmd, args, what) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000 });
+  return { ok: r.status === 0, out: r.stdout ?? "", err: `${what}: exit ${r.status} ${r.error ?? ""}\n${r.stderr ?? ""}` };
+}
+
+/** Builds the database: `ojo demo --no-serve`, else transfer + watch --once. */
+function buildDatabase() {
+  const demoDir = join(tmp, "demo");
+  const demo = run(OJO, ["demo", "--no-serve", "--dir", demoDir], "ojo demo");
+  if (demo.ok && existsSync(join(demoDir, "traces.db"))) {
+    // more flows than fit on one page: a second simulation, 8 connections
+    // of 10 streams, ingested into the same database
+    const more = join(tmp, "more");
+    const m = run(OJO, ["demo", "--no-serve", "--dir", more, "--connections", "8", "--streams", "10",
+      "--stream-bytes", "64k", "--seed", "7"], "ojo demo (more)");
+    assert.ok(m.ok, m.err);
+    const w = run(OJO, ["watch", "--once", "--input-dir", join(more, "traces", "output"),
+      "--db-path", join(demoDir, "traces.db")], "ojo watch --once");
+    assert.ok(w.ok, w.err);
+    return join(demoDir, "traces.db");
+  }
+  console.log(`# ojo demo unavailable, using the transfer example (${demo.err.split("\n")[0]})`);
+  assert.ok(TRANSFER, "neither ojo demo nor the transfer example is available");
+  const traces = join(tmp, "traces");
+  const t = run(TRANSFER, [traces], "transfer");
+  assert.ok(t.ok, t.err);
+  const path = join(tmp, "traces.db");
+  const w = run(OJO, ["watch", "--once", "--input-dir", join(traces, "output"), "--db-path", path], "ojo watch --once");
+  assert.ok(w.ok, w.err);
+  return path;
+}
+
+/** Waits for a line matching re on the child's stdout. */
+function waitLine(p, re, ms, what) {
+  return new Promise((res, rej) => {
+    let buf = "";
+    const timer = setTimeout(() => rej(new Error(`${what}: no line matching ${re} in ${ms} ms; stderr: ${p.stderrText}`)), ms);
+    p.stdout.on("data", (d) => {
+      buf += d;
+      const m = re.exec(buf);
+      if (m) { clearTimeout(timer); res(m); }
+    });
+    p.on("exit", (code) => { clearTimeout(timer); rej(new Error(`${what} exited (${code}): ${p.stderrText}`)); });
+  });
+}
+
+async function apiGet(path) {
+  const r = await fetch(baseUrl + path);
+  assert.equal(r.status, 200, `${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "ojo-browser-"));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  db = buildDatabase();
+  const srv = start(OJO, ["serve", "--db-path", db, "--host", "127.0.0.1", "--port", "0"]);
+  baseUrl = (await waitLine(srv, /(http:\/\/127\.0\.0\.1:\d+)\/?/, 15_000, "ojo serve"))[1];
+  // a watcher on the same database, for the live test
+  watchDir = join(tmp, "live");
+  mkdirSync(join(watchDir, "output"), { recursive: true });
+  start(OJO, ["watch", "--input-dir", join(watchDir, "output"), "--db-path", db]);
+  context = await chromium.launchPersistentContext(join(tmp, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+    viewport: { width: 1400, height: 1000 },
+    timeout: 30_000,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000); // a loaded 2-core CI machine is slow
+  page.on("pageerror", (e) => console.log(`# page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") console.log(`# console: ${m.text()}`); });
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  for (const p of children) p.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 300));
+  for (const p of children) p.kill("SIGKILL");
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Numbers of the flows table's column `col` (header text). */
+async function columnNumbers(col) {
+  return page.$$eval("#flows-table", ([t], c) => {
+    const heads = [...t.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    const i = heads.indexOf(c);
+    return [...t.querySelectorAll("tbody tr")].map((tr) => Number(tr.children[i].textContent.replace(/[^\d.]/g, "")));
+  }, col);
+}
+
+test("dashboard lists flows, totals, types, and sorts", async () => {
+  const stats = await apiGet("/api/stats");
+  assert.ok(stats.flows > 0, "database has flows");
+  console.log(`# database: ${stats.traces} traces, ${stats.flows} flows, ${stats.events} events`);
+  await page.goto(baseUrl + "/");
+  await page.waitForSelector("#flows-table tbody tr", { timeout: 20_000 });
+  const rows = await page.$$eval("#flows-table tbody tr", (trs) => trs.length);
+  assert.equal(rows, Math.min(50, stats.flows), "one row per flow on the first page");
+  const events = await page.textContent('[data-total="events"] b');
+  assert.equal(Number(events.replace(/,/g, "")), stats.events, "events total matches the API");
+  assert.ok(await page.$$eval("#types .bar", (b) => b.length) > 3, "type distribution drawn");
+  if (stats.dropped > 0) assert.ok(await page.$("#dropped-banner"), "dropped banner shown");
+  else assert.equal(await page.$("#dropped-banner"), null, "no dropped banner without drops");
+
+  await page.click('th[data-sort="events"]');
+  await page.waitForFunction(() => location.hash.includes("sort=events"));
+  await page.waitForFunction(() => {
+    const t = document.querySelector("#flows-table");
+    return t && t.querySelector("th.sorted")?.dataset.sort === "events";
+  });
+  const ev = await columnNumbers("events");
+  for (let i = 1; i < ev.length; i++) assert.ok(ev[i - 1] >= ev[i], `sorted by events desc: ${ev}`);
+
+  // search by the label of a flow shown: every row matches
+  const label = await page.textContent("#flows-table tbody tr td a");
+  await page.fill("#flow-search", label.trim());
+  await page.waitForFunction((l) => {
+    const rs = [...document.querySelectorAll("#flows-table tbody tr")];
+    return rs.length > 0 && location.hash.includes("q=") && rs.every((r) => r.textContent.includes(l));
+  }, label.trim(), { timeout: 15_000 });
+  await page.fill("#flow-search", "");
+  await page.waitForFunction(() => !location.hash.includes("q="));
+
+  // paging: next page shows the following flows, the last page the rest
+  if (stats.flows > 50) {
+    const first = await page.$$eval("#flows-table tbody tr", (rs) => rs.map((r) => r.dataset.key));
+    await page.click("#next-page");
+    await page.waitForFunction(() => location.hash.includes("page=1") && document.querySelector("#page-info")?.textContent.startsWith("page 2"));
+    const second = await page.$$eval("#flows-table tbody tr", (rs) => rs.map((r) => r.dataset.key));
+    const api2 = (await apiGet("/api/flows?sort=events&order=desc&offset=50&limit=50")).flows.map((f) => String(f.key));
+    assert.deepEqual(second, api2, "page 2 lists flows 51..100 by events");
+    assert.ok(!second.some((k) => first.includes(k)), "no flow on both pages");
+    await page.click("text=last »");
+    const pages = Math.ceil(stats.flows / 50);
+    await page.waitForFunction((p) => document.querySelector("#page-info")?.textContent === `page ${p} of ${p}`, pages);
+    assert.equal(await page.$$eval("#flows-table tbody tr", (r) => r.length), stats.flows - 50 * (pages - 1), "last page holds the rest");
+    await page.click("text=« first");
+    await page.waitForFunction(() => !location.hash.includes("page="));
+  }
+
+  // filter by event type (click its bar): the table lists what the API
+  // counts for that type, and only those flows
+  const maxData = (await apiGet("/api/flows?type=32&limit=1000")).flows.map((f) => String(f.key)).sort();
+  await page.click('#types .label[data-type="32"]');
+  await page.waitForFunction((n) => location.hash.includes("type=32") &&
+    document.querySelectorAll("#flows-table tbody tr").length === n, Math.min(50, maxData.length), { timeout: 15_000 });
+  const shown = (await page.$$eval("#flows-table tbody tr", (rs) => rs.map((r) => r.dataset.key))).sort();
+  assert.deepEqual(shown, maxData.slice(0, 50).sort(), "type filter shows the flows with max_data events");
+  await page.click('#types .label[data-type="32"]');
+  await page.waitForFunction(() => !location.hash.includes("type="));
+  // only streams
+  await page.selectOption("#flow-kind", "streams");
+  await page.waitForFunction(() => {
+    const rs = [...document.querySelectorAll("#flows-table tbody tr")];
+    return rs.length > 0 && rs.every((r) => r.classList.contains("child"));
+  }, null, { timeout: 15_000 });
+  await page.selectOption("#flow-kind", "all");
+  await page.waitForFunction(() => !location.hash.includes("kind="));
+  await page.waitForFunction(() => document.querySelectorAll("#flows-table tbody tr:not(.child)").length > 0);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+});
+
+/** Share of colored (not grey/white/black) pixels of a panel's canvas. */
+function coloredPixels(sel) {
+  return page.$eval(`${sel} canvas`, (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 40) n++;
+    }
+    return n;
+  });
+}
+
+let flowKey, fullFrom, fullTo;
+
+test("a flow view draws non-empty charts, fast", async () => {
+  const { flows } = await apiGet("/api/flows?kind=connections&sort=losses&limit=1");
+  assert.equal(flows.length, 1);
+  flowKey = flows[0].key;
+  const detail = await apiGet(`/api/flows/${flowKey}`);
+  await page.goto(baseUrl + "/");
+  await page.waitForSelector("#flows-table");
+  const t0 = Date.now();
+  await page.goto(`${baseUrl}/#/flow/${flowKey}`);
+  await page.waitForSelector('#app[data-ready="1"]', { timeout: 15_000 });
+  const ms = Date.now() - t0;
+  // and a cold load of the same URL (new document: HTML, script, API)
+  await page.goto("about:blank");
+  const t1 = Date.now();
+  await page.goto(`${baseUrl}/#/flow/${flowKey}`);
+  await page.waitForSelector('#app[data-ready="1"]', { timeout: 15_000 });
+  const cold = Date.now() - t1;
+  console.log(`# flow view (${detail.flow.events} events, ${detail.flow.streams} streams) fully drawn ` +
+    `${ms} ms after in-app navigation, ${cold} ms after a cold page load (target < 1000 ms)`);
+
+  for (const [id, metric] of [["offsets", "data_sent"], ["congestion", "cwnd"], ["rtt", "smoothed_rtt"]]) {
+    const sel = `#panel-${id}`;
+    if ((detail.metrics[metric] ?? 0) === 0) {
+      assert.ok(await page.$(`${sel} .missing`), `${id}: says what is missing`);
+      continue;
+    }
+    const px = await coloredPixels(sel);
+    console.log(`# ${id}: ${px} colored pixels`);
+    assert.ok(px > 200, `${id}: chart has drawn series (${px} colored pixels)`);
+  }
+  // hover the congestion chart: the legend shows values with digits
+  const box = await page.$eval("#panel-congestion .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.mouse.move(box.x + box.w * 0.5, box.y + box.h * 0.5);
+  const vals = await page.$$eval("#panel-congestion .u-legend .u-value", (v) => v.map((e) => e.textContent));
+  assert.ok(vals.filter((v) => /\d/.test(v)).length >= 2, `legend shows values: ${vals}`);
+  // lanes and events table
+  if (detail.streams.length) assert.ok(await page.$$eval("#lanes .lane", (l) => l.length) > 0, "stream lanes drawn");
+  await page.waitForSelector("#events-table tbody tr", { timeout: 15_000 });
+  fullFrom = Number(await page.getAttribute("#app", "data-from"));
+  fullTo = Number(await page.getAttribute("#app", "data-to"));
+  await page.screenshot({ path: join(ARTIFACTS, "flow.png"), fullPage: true });
+});
+
+test("brush zoom updates the URL and a reload restores the range", async () => {
+  assert.ok(flowKey, "previous test opened a flow");
+  const box = await page.$eval("#panel-congestion .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  const y = box.y + box.h / 2;
+  await page.mouse.move(box.x + box.w * 0.3, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.w * 0.45, y, { steps: 5 });
+  await page.mouse.move(box.x + box.w * 0.6, y, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /from=-?\d+&to=-?\d+/.test(location.hash), null, { timeout: 15_000 });
+  const hash = await page.evaluate(() => location.hash);
+  const from = Number(/from=(-?\d+)/.exec(hash)[1]);
+  const to = Number(/to=(-?\d+)/.exec(hash)[1]);
+  const span = fullTo - fullFrom;
+  assert.ok(to > from, "a range");
+  assert.ok(Math.abs((to - from) / span - 0.3) < 0.05, `zoomed to ~30% of the flow: ${from}..${to} of ${fullFrom}..${fullTo}`);
+  assert.ok(Math.abs((from - fullFrom) / span - 0.3) < 0.05, "starting ~30% in");
+  await page.waitForSelector('#app[data-ready="1"]');
+
+  await page.reload();
+  await page.waitForSelector('#app[data-ready="1"]', { timeout: 15_000 });
+  assert.equal(await page.evaluate(() => location.hash), hash, "URL kept");
+  assert.equal(Number(await page.getAttribute("#app", "data-from")), from, "range restored (from)");
+  assert.equal(Number(await page.getAttribute("#app", "data-to")), to, "range restored (to)");
+  const scale = await page.$eval("#panel-congestion .u-over", (e) => e.closest(".uplot") !== null);
+  assert.ok(scale);
+  // the x axis of every chart shows the restored range: uPlot is reachable
+  // only through its DOM, so compare the range label instead
+  const label = await page.textContent("#range");
+  assert.match(label, /of /, "range label says the view is zoomed");
+  await page.screenshot({ path: join(ARTIFACTS, "flow-zoomed.png"), fullPage: true });
+
+  // the CSV export link covers the selected range of this flow
+  const href = await page.getAttribute("#export-csv", "href");
+  const csv = await (await fetch(baseUrl + href)).text();
+  const lines = csv.trim().split("\n");
+  assert.equal(lines[0], "time_ns,trace_id,flow_key,flow_id,type,name,payload");
+  assert.ok(lines.length > 10, "export has events");
+  const base = BigInt((await apiGet(`/api/flows/${flowKey}`)).base_ns);
+  for (const l of lines.slice(1)) {
+    const t = BigInt(l.split(",")[0]) - base;
+    assert.ok(t >= BigInt(from) && t <= BigInt(to), `exported event at ${t} within ${from}..${to}`);
+  }
+
+  // shift+drag pans: dragging 20% of the width to the left moves the
+  // window 20% later
+  {
+    await page.$eval("#panel-congestion", (e) => e.scrollIntoView());
+    const b = await page.$eval("#panel-congestion .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+    await page.keyboard.down("Shift");
+    await page.mouse.move(b.x + b.w * 0.6, b.y + b.h / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.w * 0.4, b.y + b.h / 2, { steps: 6 });
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    await page.waitForFunction((f) => Number(/from=(-?\d+)/.exec(location.hash)?.[1]) > f, from, { timeout: 15_000 });
+    const hp = await page.evaluate(() => location.hash);
+    const fp = Number(/from=(-?\d+)/.exec(hp)[1]);
+    const tp = Number(/to=(-?\d+)/.exec(hp)[1]);
+    assert.ok(Math.abs((tp - fp) - (to - from)) <= 2, "shift+drag keeps the span");
+    assert.ok(Math.abs((fp - from) / (to - from) - 0.2) < 0.03, `shift+drag moved ~20%: ${from} -> ${fp}`);
+    await page.goBack();
+    await page.waitForFunction((f) => document.querySelector("#app").dataset.from === String(f), from, { timeout: 15_000 });
+  }
+
+  // pan right by half a window: same span, later start, in the URL
+  await page.click("#pan-right");
+  await page.waitForFunction((f) => Number(/from=(-?\d+)/.exec(location.hash)?.[1]) > f, from, { timeout: 15_000 });
+  const h2 = await page.evaluate(() => location.hash);
+  const f2 = Number(/from=(-?\d+)/.exec(h2)[1]);
+  const t2 = Number(/to=(-?\d+)/.exec(h2)[1]);
+  assert.ok(Math.abs((t2 - f2) - (to - from)) <= 2, "pan keeps the span");
+  assert.ok(Math.abs(f2 - from - (to - from) / 2) <= 2, "pan moved by half a window");
+  // back restores the previous range
+  await page.goBack();
+  await page.waitForFunction((f) => document.querySelector("#app").dataset.from === String(f), from, { timeout: 15_000 });
+  // whole flow: range leaves the URL
+  await page.click("#zoom-reset");
+  await page.waitForFunction(() => !location.hash.includes("from="));
+  assert.equal(Number(await page.getAttribute("#app", "data-from")), fullFrom, "reset shows the whole flow");
+});
+
+test("a trace ingested by a running ojo watch appears without reload", async () => {
+  assert.ok(TRANSFER, "the transfer example writes the new trace");
+  await page.goto(baseUrl + "/");
+  await page.waitForSelector("#traces tbody tr");
+  const before = await page.$$eval("#traces tbody tr", (r) => r.length);
+  const eventsBefore = await page.textContent('[data-total="events"] b');
+  await page.evaluate(() => { window.__noReload = 1; });
+  // write into a staging dir then copy into the watched output/ (the
+  // transfer program itself renames into its own output/)
+  const stage = join(tmp, "stage");
+  const t = run(TRANSFER, [stage], "transfer");
+  assert.ok(t.ok, t.err);
+  for (const f of readdirSync(join(stage, "output"))) copyFileSync(join(stage, "output", f), join(watchDir, "output", f));
+  await page.waitForFunction((n) => document.querySelectorAll("#traces tbody tr").length > n, before, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.__noReload), 1, "the page was not reloaded");
+  const stats = await apiGet("/api/stats");
+  await page.waitForFunction((n) => document.querySelectorAll("#flows-table tbody tr").length === n, Math.min(50, stats.flows), { timeout: 20_000 });
+  const eventsAfter = await page.textContent('[data-total="events"] b');
+  assert.notEqual(eventsAfter, eventsBefore, "events total updated live");
+
+  // a trace whose tracer dropped events: the warning banner appears live
+  assert.equal(await page.$("#dropped-banner"), null, "no banner before");
+  const droppedBefore = (await apiGet("/api/stats")).dropped;
+  liveStart = BigInt(Date.now()) * 1_000_000n;
+  writeTrace(join(watchDir, "output"), 1, liveStart, [
+    [0, 1, 2, 0n], [1000, 1, 2, 1n], [2000, 1, 48, 12000n], [3000, 1, 48, 14000n], [3000, 0, 255, 42n],
+  ]);
+  await page.waitForSelector("#dropped-banner", { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.__noReload), 1, "still no reload");
+  const dropped = await page.textContent('[data-total="dropped events"] b');
+  assert.equal(Number(dropped.replace(/,/g, "")), droppedBefore + 42, "dropped total shown");
+  assert.match(await page.textContent("#dropped-banner"), /42/, "banner names the count");
+  const flowsNow = (await apiGet("/api/stats")).flows;
+  await page.waitForFunction((n) => document.querySelector("#flows-total")?.textContent.startsWith(`${n.toLocaleString("en-US")} `),
+    flowsNow, { timeout: 20_000 });
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-live.png"), fullPage: true });
+});
+
+test("an open flow view follows a growing trace without reload", async () => {
+  assert.ok(liveStart, "previous test wrote the first batch");
+  const traces = (await apiGet("/api/traces")).traces;
+  const tr = traces.find((t) => t.dropped === 42);
+  assert.ok(tr, "the crafted trace is in the database");
+  const { flows } = await apiGet(`/api/flows?trace=${tr.id}`);
+  const conn = flows.find((f) => f.flow_id === 1);
+  assert.ok(conn, "its flow 1");
+  await page.goto(`${baseUrl}/#/flow/${conn.key}`);
+  await page.waitForSelector('#app[data-ready="1"]', { timeout: 15_000 });
+  await page.evaluate(() => { window.__noReload = 1; });
+  const toBefore = Number(await page.getAttribute("#app", "data-to"));
+  // batch 2 of the same trace, one second later: more cwnd updates
+  writeTrace(join(watchDir, "output"), 2, liveStart + 1_000_000_000n, [
+    [0, 1, 48, 16000n], [500_000, 1, 48, 18000n], [900_000, 1, 2, 2n],
+  ]);
+  await page.waitForFunction((t) => Number(document.querySelector("#app").dataset.to) > t + 900_000_000, toBefore, { timeout: 30_000 });
+  await page.waitForSelector('#app[data-ready="1"]');
+  assert.equal(await page.evaluate(() => window.__noReload), 1, "no reload");
+  const note = await page.textContent("#panel-congestion + div");
+  assert.match(note, /cwnd: 4(?!\d)/, `the cwnd chart now holds the 4 updates (${note})`);
+  await page.screenshot({ path: join(ARTIFACTS, "flow-live.png"), fullPage: true });
+});
+
+let liveStart;
+
+/** Writes batch `batch` of one trace by docs/FORMAT.md (24-byte header,
+ * then records: delta ns, flow, type, payload) and renames it into dir. */
+function writeTrace(dir, batch, start, records) {
+  const buf = Buffer.alloc(24 + 24 * records.length);
+  buf.write("OJOT", 0, "latin1");
+  buf.writeUInt16LE(1, 4);
+  buf.writeBigUInt64LE(start, 8);
+  records.forEach(([dt, flow, type, payload], i) => {
+    const o = 24 + 24 * i;
+    buf.writeBigUInt64LE(BigInt(dt), o);
+    buf.writeUInt32LE(flow, o + 8);
+    buf.writeUInt32LE(type, o + 12);
+    buf.writeBigUInt64LE(payload, o + 16);
+  });
+  const name = `${String(liveStart).padStart(19, "0")}-${process.pid}-7-${String(batch).padStart(8, "0")}.ojo`;
+  const tmpPath = join(tmp, name);
+  writeFileSync(tmpPath, buf);
+  renameSync(tmpPath, join(dir, name));
+}

@@ -1,0 +1,122 @@
+/* demo_units.c - the simulator's building blocks against brute force:
+ * the event heap pops in (time, insertion) order, the range set agrees
+ * with a bitmap, the PRNG is seeded deterministically. */
+#include "demo/heap.h"
+#include "demo/ranges.h"
+#include "demo/rng.h"
+#include "demo_common.h"
+
+static void test_heap(void)
+{
+	ojo_demo_rng rng;
+	ojo_demo_rng_seed(&rng, 42);
+	ojo_demo_heap h;
+	ojo_demo_heap_init(&h);
+	enum { N = 20000 };
+	static uint64_t times[N];
+	for (uint32_t i = 0; i < N; i++) {
+		/* few distinct times, so ties are common */
+		times[i] = ojo_demo_rng_next(&rng) % 500;
+		ojo_demo_ev ev = {.time_ns = times[i], .conn = i};
+		CHECK_EQ(ojo_demo_heap_push(&h, &ev), 0);
+	}
+	uint64_t last_t = 0;
+	uint32_t last_i = 0;
+	for (uint32_t k = 0; k < N; k++) {
+		ojo_demo_ev ev;
+		CHECK_EQ(ojo_demo_heap_pop(&h, &ev), 0);
+		CHECK_EQ(ev.time_ns, times[ev.conn]);
+		CHECK(ev.time_ns >= last_t);
+		if (k && ev.time_ns == last_t)
+			CHECK(ev.conn > last_i); /* FIFO among equals */
+		last_t = ev.time_ns;
+		last_i = ev.conn;
+	}
+	ojo_demo_ev ev;
+	CHECK(ojo_demo_heap_pop(&h, &ev) < 0);
+	ojo_demo_heap_free(&h);
+}
+
+static void test_ranges(void)
+{
+	enum { SPACE = 400 };
+	ojo_demo_rng rng;
+	ojo_demo_rng_seed(&rng, 7);
+	for (int round = 0; round < 200; round++) {
+		bool bits[SPACE] = {0};
+		ojo_demo_ranges r;
+		ojo_demo_ranges_init(&r);
+		for (int op = 0; op < 30; op++) {
+			uint64_t a = ojo_demo_rng_next(&rng) % SPACE;
+			uint64_t len = ojo_demo_rng_next(&rng) % 40;
+			uint64_t b = a + len > SPACE ? SPACE : a + len;
+			CHECK_EQ(ojo_demo_ranges_add(&r, a, b), 0);
+			for (uint64_t x = a; x < b; x++)
+				bits[x] = true;
+			/* sorted, disjoint, not touching */
+			for (size_t i = 0; i < r.n; i++) {
+				CHECK(r.v[i].start < r.v[i].end);
+				if (i)
+					CHECK(r.v[i - 1].end < r.v[i].start);
+			}
+			uint64_t qa = ojo_demo_rng_next(&rng) % SPACE;
+			uint64_t qb = qa + ojo_demo_rng_next(&rng) % 100;
+			if (qb > SPACE)
+				qb = SPACE;
+			uint64_t want = 0;
+			for (uint64_t x = qa; x < qb; x++)
+				want += bits[x];
+			CHECK_EQ(ojo_demo_ranges_covered(&r, qa, qb), want);
+			ojo_demo_range gap;
+			uint64_t first = qa;
+			while (first < qb && bits[first])
+				first++;
+			bool has = ojo_demo_ranges_first_gap(&r, qa, qb, &gap);
+			CHECK_EQ(has, first < qb);
+			if (has) {
+				uint64_t end = first;
+				while (end < qb && !bits[end])
+					end++;
+				CHECK_EQ(gap.start, first);
+				CHECK_EQ(gap.end, end);
+			}
+			uint64_t prefix = 0;
+			while (prefix < SPACE && bits[prefix])
+				prefix++;
+			if (prefix < SPACE || bits[0])
+				CHECK_EQ(ojo_demo_ranges_prefix(&r), prefix);
+		}
+		ojo_demo_ranges_free(&r);
+	}
+}
+
+static void test_rng(void)
+{
+	ojo_demo_rng a, b, c;
+	ojo_demo_rng_seed(&a, 1);
+	ojo_demo_rng_seed(&b, 1);
+	ojo_demo_rng_seed(&c, 2);
+	bool differ = false;
+	int hits = 0;
+	for (int i = 0; i < 100000; i++) {
+		uint64_t x = ojo_demo_rng_next(&a);
+		CHECK_EQ(x, ojo_demo_rng_next(&b));
+		differ |= x != ojo_demo_rng_next(&c);
+		double d = ojo_demo_rng_double(&a);
+		CHECK(d >= 0 && d < 1);
+		ojo_demo_rng_next(&b);
+		hits += ojo_demo_rng_chance(&c, 0.25);
+	}
+	CHECK(differ);
+	/* 25000 expected, sigma ~137 */
+	CHECK(hits > 25000 - 700 && hits < 25000 + 700);
+}
+
+int main(void)
+{
+	test_heap();
+	test_ranges();
+	test_rng();
+	printf("demo_units: ok\n");
+	return 0;
+}

@@ -1,0 +1,33 @@
+# Ingestion (src/ingest, `ojo watch`): needs the ojo tool, so not in the
+# TSan build (OJO_BUILD_TOOL=OFF there).
+if(TARGET ojo_tool)
+  foreach(t ingest_exact ingest_corrupt ingest_memory ingest_race ingest_tool)
+    add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
+    target_link_libraries(${t} PRIVATE ojo_tool)
+    target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  endforeach()
+  add_test(NAME ingest_exact COMMAND ingest_exact)
+  add_test(NAME ingest_corrupt COMMAND ingest_corrupt)
+  add_test(NAME ingest_race COMMAND ingest_race)
+  # a 240 MB file may raise the peak RSS by 96 MB at most (ASan: smaller
+  # file, its shadow memory needs a larger allowance)
+  if(OJO_SANITIZE STREQUAL "")
+    add_test(NAME ingest_memory COMMAND ingest_memory 10000000 96)
+  else()
+    add_test(NAME ingest_memory COMMAND ingest_memory 4000000 160)
+  endif()
+  add_test(NAME ingest_watch COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_watch.sh
+    $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool>
+    ${PROJECT_SOURCE_DIR}/../shared/corpus)
+  # 200 files, 2M events, 10 kills; smaller under the sanitizers.
+  if(OJO_SANITIZE STREQUAL "")
+    set(_per 10000)
+  else()
+    set(_per 1000)
+  endif()
+  add_test(NAME ingest_kill COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_kill.sh
+    $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool> 200 ${_per} 10)
+  set_tests_properties(ingest_exact ingest_corrupt ingest_memory ingest_race
+    ingest_watch ingest_kill
+    PROPERTIES TIMEOUT 300)
+endif()

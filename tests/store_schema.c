@@ -1,0 +1,285 @@
+/* store_schema.c - opening databases: creation, upgrade from an older
+ * layout, refusal of a newer one, files that are not (Ojo) SQLite,
+ * read-only connections that cannot write, WAL readers beside a writer. */
+#include "store_common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "ojo/events.h"
+#include "store/schema.h"
+#include "store/store_query.h"
+
+static char dir[512];
+
+static void path_in(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static void raw_exec(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	char *msg = NULL;
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "raw_exec: %s\n", msg);
+		exit(1);
+	}
+	sqlite3_close(h);
+}
+
+static int64_t raw_int(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	CHECK(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* Opening fails, with a message containing want. */
+static void open_fails(const char *db, int mode, const char *want)
+{
+	ojo_store *s = (ojo_store *)1;
+	char err[512];
+	int rc = ojo_store_open(db, mode, &s, err, sizeof(err));
+	if (rc >= 0 || s != NULL || !strstr(err, want)) {
+		fprintf(stderr,
+			"open %s (mode %d): rc %d, err '%s', want '%s'\n", db,
+			mode, rc, err, want);
+		exit(1);
+	}
+}
+
+static ojo_store *open_ok(const char *db, int mode)
+{
+	ojo_store *s;
+	char err[512];
+	int rc = ojo_store_open(db, mode, &s, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "open %s: %d %s\n", db, rc, err);
+		exit(1);
+	}
+	return s;
+}
+
+static void test_create(void)
+{
+	char db[600];
+	path_in(db, sizeof(db), "new.db");
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	CHECK_EQ(q_int(s, "PRAGMA user_version"), OJO_SCHEMA_VERSION);
+	size_t n;
+	ojo_event_types(&n);
+	CHECK_EQ(q_int(s, "SELECT count(*) FROM event_types"), n);
+	ojo_store_close(s);
+	/* reopening changes nothing */
+	s = open_ok(db, OJO_STORE_READWRITE);
+	CHECK_EQ(q_int(s, "SELECT count(*) FROM event_types"), n);
+	ojo_store_close(s);
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) ==
+	      SQLITE_OK);
+	CHECK(sqlite3_step(st) == SQLITE_ROW);
+	CHECK(strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+static void test_upgrade(void)
+{
+	char db[600];
+	path_in(db, sizeof(db), "v1.db");
+	/* a version-1 database with one flow and one block of 2 events */
+	raw_exec(db, ojo_schema_v1_sql);
+	raw_exec(
+	    db,
+	    "PRAGMA user_version = 1;"
+	    "INSERT INTO traces(trace_id, name, source) VALUES(1, 't', 'ojo');"
+	    "INSERT INTO flows(flow_key, trace_id, flow_id, first_ns, last_ns,"
+	    " n_events, max_cwnd, last_cwnd) VALUES(1, 1, 9, 100, 200, 2,"
+	    " 5000, 4000);"
+	    "INSERT INTO blocks(flow_key, type, t_first, t_last, n, v_min,"
+	    " v_max, file_id, data) VALUES(1, 48, 100, 200, 2, 4000, 5000,"
+	    " 1, x'6400000000000000881300000000000"
+	    "0c800000000000000a00f000000000000');");
+	/* read-only cannot upgrade: it says so */
+	open_fails(db, OJO_STORE_READONLY, "older than this ojo");
+	CHECK_EQ(raw_int(db, "PRAGMA user_version"), 1);
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	CHECK_EQ(q_int(s, "PRAGMA user_version"), OJO_SCHEMA_VERSION);
+	CHECK_EQ(q_int(s, "SELECT last_cwnd_ns FROM flows WHERE flow_key = 1"),
+		 200);
+	CHECK_EQ(q_int(s, "SELECT count(*) FROM sqlite_schema WHERE name ="
+			  " 'flows_by_duration'"),
+		 1);
+	/* old data reads through the new code */
+	CHECK_EQ(q_int(s, "SELECT count(*) FROM events WHERE flow_id = 9"), 2);
+	CHECK_EQ(q_int(s, "SELECT payload FROM events WHERE time_ns = 200"),
+		 4000);
+	/* and new writes go into the old flow */
+	CHECK_OK(s, ojo_store_begin(s));
+	ojo_trace_info ti = {.name = "t"};
+	int64_t tid;
+	CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+	CHECK_EQ(tid, 1);
+	ojo_store_event e = {300, 9, OJO_EV_CWND, 3000};
+	CHECK_OK(s, ojo_store_append(s, tid, &e, 1));
+	CHECK_OK(s, ojo_store_commit(s));
+	CHECK_EQ(q_int(s, "SELECT n_events FROM flows WHERE flow_key = 1"), 3);
+	CHECK_EQ(q_int(s, "SELECT last_cwnd FROM flows WHERE flow_key = 1"),
+		 3000);
+	CHECK_EQ(q_int(s, "SELECT max_cwnd FROM flows WHERE flow_key = 1"),
+		 5000);
+	ojo_store_close(s);
+	s = open_ok(db, OJO_STORE_READONLY);
+	ojo_store_close(s);
+}
+
+static void test_newer(void)
+{
+	char db[600];
+	path_in(db, sizeof(db), "newer.db");
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	ojo_store_close(s);
+	raw_exec(db, "PRAGMA user_version = 99");
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "database schema version 99 is newer than this ojo (%d)",
+		 OJO_SCHEMA_VERSION);
+	open_fails(db, OJO_STORE_READWRITE, want);
+	open_fails(db, OJO_STORE_READONLY, want);
+	CHECK_EQ(raw_int(db, "PRAGMA user_version"), 99);
+}
+
+static void test_not_sqlite(void)
+{
+	char p[600];
+	path_in(p, sizeof(p), "text.db");
+	FILE *f = fopen(p, "w");
+	CHECK(f);
+	for (int i = 0; i < 100; i++)
+		fputs("this is not a database at all\n", f);
+	fclose(f);
+	open_fails(p, OJO_STORE_READWRITE, "not an SQLite database");
+	open_fails(p, OJO_STORE_READONLY, "not an SQLite database");
+	/* untouched */
+	struct stat sb;
+	CHECK(stat(p, &sb) == 0);
+	CHECK_EQ(sb.st_size, 100 * 30);
+
+	/* a foreign SQLite database is not taken over */
+	path_in(p, sizeof(p), "foreign.db");
+	raw_exec(p, "CREATE TABLE mine(x); INSERT INTO mine VALUES(1)");
+	open_fails(p, OJO_STORE_READWRITE, "not an Ojo database");
+	open_fails(p, OJO_STORE_READONLY, "not an Ojo database");
+	CHECK_EQ(raw_int(p, "SELECT count(*) FROM sqlite_schema"), 1);
+
+	/* missing file, missing directory, a directory */
+	path_in(p, sizeof(p), "missing.db");
+	open_fails(p, OJO_STORE_READONLY, "No such file");
+	path_in(p, sizeof(p), "no/such/dir/x.db");
+	open_fails(p, OJO_STORE_READWRITE, "cannot open");
+	open_fails(dir, OJO_STORE_READWRITE, "directory");
+
+	/* a directory we may not write into (root ignores modes) */
+	if (geteuid() != 0) {
+		path_in(p, sizeof(p), "ro");
+		CHECK(mkdir(p, 0500) == 0);
+		char db[700];
+		snprintf(db, sizeof(db), "%s/x.db", p);
+		open_fails(db, OJO_STORE_READWRITE, "cannot open");
+	}
+}
+
+static int count_rows(void *user, int n, const ojo_qv *v)
+{
+	(void)n;
+	(void)v;
+	(*(int *)user)++;
+	return 0;
+}
+
+static void test_readonly(void)
+{
+	char db[600];
+	path_in(db, sizeof(db), "ro.db");
+	ojo_store *w = open_ok(db, OJO_STORE_READWRITE);
+	CHECK_OK(w, ojo_store_begin(w));
+	ojo_trace_info ti = {.name = "t"};
+	int64_t tid;
+	CHECK_OK(w, ojo_store_trace(w, &ti, &tid));
+	ojo_store_event ev[100];
+	for (int i = 0; i < 100; i++)
+		ev[i] = (ojo_store_event){1000 + i, 1, OJO_EV_PACKET_SENT,
+					  (uint64_t)i};
+	CHECK_OK(w, ojo_store_append(w, tid, ev, 100));
+	CHECK_OK(w, ojo_store_commit(w));
+
+	ojo_store *r = open_ok(db, OJO_STORE_READONLY);
+	CHECK(ojo_store_begin(r) == -EACCES);
+	CHECK(ojo_store_trace(r, &ti, &tid) == -EACCES);
+	/* even SQL through the handle cannot write */
+	CHECK(sqlite3_exec(r->db,
+			   "INSERT INTO traces(name, source)"
+			   " VALUES('x', 'y')",
+			   NULL, NULL, NULL) != SQLITE_OK);
+	int rows = 0;
+	ojo_query_cb cb = {.row = count_rows, .user = &rows};
+	CHECK(ojo_store_query(r, "DELETE FROM flows", &cb) < 0);
+	CHECK(strstr(ojo_store_errmsg(r), "read-only"));
+	CHECK(ojo_store_query(r, "SELECT 1; DELETE FROM flows", &cb) < 0);
+	CHECK(strstr(ojo_store_errmsg(r), "one statement"));
+	char attach[700];
+	snprintf(attach, sizeof(attach), "ATTACH '%s/att.db' AS a", dir);
+	CHECK(ojo_store_query(r, attach, &cb) < 0);
+	CHECK(ojo_store_query(r, "SELECT * FROM nosuchtable", &cb) < 0);
+	CHECK(strstr(ojo_store_errmsg(r), "no such table"));
+	CHECK_OK(r, ojo_store_query(r, "SELECT * FROM events; -- done", &cb));
+	CHECK_EQ(rows, 100);
+
+	/* WAL: the reader keeps reading while the writer holds a write
+	 * transaction, and sees its events only after the commit */
+	CHECK_OK(w, ojo_store_begin(w));
+	CHECK_OK(w, ojo_store_append(w, tid, ev, 100));
+	CHECK_OK(w, store_flush(w, false)); /* in the database, uncommitted */
+	/* a second writer opens without waiting for the write lock (the
+	 * schema and catalog are current); its writes would wait */
+	ojo_store *w2 = open_ok(db, OJO_STORE_READWRITE);
+	sqlite3_busy_timeout(w2->db, 50);
+	CHECK(ojo_store_begin(w2) == -EBUSY);
+	CHECK(strstr(ojo_store_errmsg(w2), "locked"));
+	ojo_store_close(w2);
+	CHECK_EQ(q_int(r, "SELECT count(*) FROM events"), 100);
+	CHECK_EQ(q_int(w, "SELECT count(*) FROM events"), 200);
+	CHECK_OK(w, ojo_store_commit(w));
+	CHECK_EQ(q_int(r, "SELECT count(*) FROM events"), 200);
+	CHECK_EQ(q_int(r, "SELECT packets_sent FROM flows"), 200);
+	ojo_store_close(r);
+	ojo_store_close(w);
+	snprintf(attach, sizeof(attach), "%s/att.db", dir);
+	CHECK(access(attach, F_OK) != 0);
+}
+
+int main(void)
+{
+	char *d = test_tmpdir();
+	snprintf(dir, sizeof(dir), "%s", d);
+	test_create();
+	test_upgrade();
+	test_newer();
+	test_not_sqlite();
+	test_readonly();
+	test_rmtree(d);
+	free(d);
+	printf("store_schema: ok\n");
+	return 0;
+}

@@ -1,0 +1,538 @@
+// The flow view: every panel on one time axis (ns since the flow start),
+// brush zoom and pan shared by all, the range kept in the URL, series
+// fetched at the charts' pixel width and refetched on zoom.
+import { api, apiUrl, FlowDetail, Series, TypeCount } from "./api";
+import { ChartHost, ChartSpec, overlayColor, Rows, SeriesDef, signatureOf, TimeChart } from "./charts";
+import { h, replace } from "./dom";
+import { EventsTable } from "./events_table";
+import { fmtBytes, fmtCount, fmtDuration, fmtEpoch, shortLabel } from "./format";
+import { buildLanes, drawLanes, Lane } from "./lanes";
+import { onLive, throttled } from "./live";
+import { buildPanel, countOf, MetricDef, metricName, PanelDef, PANELS } from "./panels";
+import { flowHref, intParam, Route, updateParams } from "./url";
+
+const MIN_SPAN = 1000; // ns: zooming further shows nothing useful
+const WHOLE_POINTS = 5000; // step series this sparse are fetched whole
+const MAX_GUIDES = 300; // overlay guide lines per type drawn across charts
+
+interface PanelState {
+  def: PanelDef;
+  body: HTMLElement;
+  note: HTMLElement;
+  chart: TimeChart | null;
+  present: MetricDef[];
+}
+
+export interface FlowView {
+  update(r: Route): void;
+  destroy(): void;
+}
+
+export function showFlow(root: HTMLElement, key: string, route: Route): FlowView {
+  const v = new FlowViewImpl(root, key);
+  void v.start(route);
+  return v;
+}
+
+class FlowViewImpl implements FlowView, ChartHost {
+  readonly syncKey = "flow";
+  private d: FlowDetail | null = null;
+  private full: [number, number] = [0, 1];
+  private view: [number, number] = [0, 1];
+  private panels: PanelState[] = [];
+  private overlayTypes: number[] = [];
+  private overlayPts: { x: number; color: string }[] = [];
+  private overlayDense: string[] = [];
+  private overlayPanel: PanelState | null = null;
+  private lanes: Lane[] = [];
+  private lanesEl = h("div", { class: "lanes", id: "lanes" });
+  private events: EventsTable | null = null;
+  private rangeText = h("span", { class: "range", id: "range" });
+  private exportBox = h("span", { class: "toolbar" });
+  private fetchAbort: AbortController | null = null;
+  private fetchSeq = 0;
+  private offLive: () => void = () => undefined;
+  private resizeObs: ResizeObserver | null = null;
+  private types: TypeCount[] = [];
+
+  constructor(
+    private root: HTMLElement,
+    private key: string,
+  ) {}
+
+  async start(route: Route): Promise<void> {
+    replace(this.root, h("p", { class: "muted" }, "Loading flow…"));
+    let d: FlowDetail;
+    const types = api.types({ flow: this.key }).catch(() => null);
+    try {
+      d = await api.flow(this.key);
+    } catch (e) {
+      if (this.dead) return;
+      replace(this.root, h("div", { class: "banner error" }, `Cannot show flow ${this.key}: ${(e as Error).message}`),
+        h("p", {}, h("a", { href: "#/" }, "← back to the dashboard")));
+      return;
+    }
+    this.d = d;
+    this.types = (await types) ?? d.types;
+    if (this.dead) return; // the user went elsewhere meanwhile
+    this.full = fullRange(d);
+    this.readRoute(route);
+    this.layout();
+    this.offLive = onLive((c) => {
+      if (this.d && (c.updated_traces.includes(this.d.flow.trace_id) || c.new_traces.includes(this.d.flow.trace_id))) this.liveRefresh();
+    });
+    await Promise.all([this.refetch(), this.loadLanes(), this.probeQlog()]);
+  }
+
+  private liveRefresh = throttled(async () => {
+    const d = await api.flow(this.key);
+    if (this.dead) return;
+    const zoomed = this.isZoomed();
+    this.d = d;
+    this.full = fullRange(d);
+    if (!zoomed) this.view = [...this.full];
+    this.drawHeader();
+    this.types = await api.types({ flow: d.flow.key }).catch(() => d.types);
+    this.events?.setTypes(this.types);
+    this.syncPresent();
+    this.applyRange();
+    await Promise.all([this.refetch(), this.loadLanes()]);
+  }, 1000);
+
+  update(r: Route): void {
+    const before = this.view.join();
+    const ov = this.overlayTypes.join();
+    this.readRoute(r);
+    if (this.view.join() !== before || this.overlayTypes.join() !== ov) {
+      this.drawOverlayChips();
+      this.applyRange();
+      void this.refetch();
+    }
+  }
+
+  private dead = false;
+  destroy(): void {
+    this.dead = true;
+    clearTimeout(this.wheelTimer);
+    this.offLive();
+    this.fetchAbort?.abort();
+    this.resizeObs?.disconnect();
+    for (const p of this.allPanels()) p.chart?.destroy();
+  }
+
+  // ---- ChartHost ----
+  range(): [number, number] {
+    return this.view;
+  }
+  zoom(from: number, to: number): void {
+    this.setView(from, to, true);
+  }
+  pan(dx: number, done: boolean): void {
+    if (!done) {
+      const span = this.view[1] - this.view[0];
+      let from = this.view[0] + dx;
+      from = Math.min(Math.max(from, this.full[0] - span / 2), this.full[1] - span / 2);
+      this.view = [from, from + span];
+      for (const p of this.allPanels()) p.chart?.setRange(this.view[0], this.view[1]);
+      this.drawRangeText();
+      return;
+    }
+    this.setView(this.view[0], this.view[1], true); // one history entry per drag
+  }
+  reset(): void {
+    this.setView(this.full[0], this.full[1], true);
+  }
+  private wheelTimer = 0;
+  wheel(x: number, factor: number): void {
+    const [a, b] = this.view;
+    const from = Math.max(this.full[0], x - (x - a) * factor);
+    const to = Math.min(this.full[1], x + (b - x) * factor);
+    if (to - from < MIN_SPAN) return;
+    this.view = [from, to];
+    for (const p of this.allPanels()) p.chart?.setRange(from, to);
+    this.drawRangeText();
+    // fetch and record in the URL once the wheel rests
+    clearTimeout(this.wheelTimer);
+    this.wheelTimer = window.setTimeout(() => this.setView(this.view[0], this.view[1], false), 250);
+  }
+  markers(): { x: number; color: string }[] {
+    return this.overlayPts;
+  }
+
+  // ---- range ----
+  private isZoomed(): boolean {
+    return this.view[0] > this.full[0] || this.view[1] < this.full[1];
+  }
+
+  private readRoute(r: Route): void {
+    const from = intParam(r.params, "from", NaN);
+    const to = intParam(r.params, "to", NaN);
+    this.view = isFinite(from) && isFinite(to) && to > from ? [from, to] : [...this.full];
+    this.overlayTypes = (r.params.get("overlay") ?? "").split(",").filter((s) => /^\d+$/.test(s)).map(Number).slice(0, 8);
+  }
+
+  private setView(from: number, to: number, push: boolean): void {
+    if (to - from < MIN_SPAN) {
+      const mid = (from + to) / 2;
+      from = mid - MIN_SPAN / 2;
+      to = mid + MIN_SPAN / 2;
+    }
+    this.view = [Math.floor(from), Math.ceil(to)];
+    const isFull = this.view[0] <= this.full[0] && this.view[1] >= this.full[1];
+    updateParams({ from: isFull ? null : this.view[0], to: isFull ? null : this.view[1] }, push);
+    this.applyRange();
+    void this.refetch();
+  }
+
+  private applyRange(): void {
+    for (const p of this.allPanels()) p.chart?.setRange(this.view[0], this.view[1]);
+    this.drawRangeText();
+    this.drawLanes();
+    this.events?.setRange(this.view[0], this.view[1]);
+    this.drawExport();
+  }
+
+  private drawRangeText(): void {
+    const [a, b] = this.view;
+    this.rangeText.textContent = `${fmtDuration(a)} – ${fmtDuration(b)} (${fmtDuration(b - a)}${this.isZoomed() ? ` of ${fmtDuration(this.full[1] - this.full[0])}` : ", whole flow"})`;
+    this.root.dataset.from = String(a);
+    this.root.dataset.to = String(b);
+  }
+
+  // ---- layout ----
+  private allPanels(): PanelState[] {
+    return this.overlayPanel ? [...this.panels, this.overlayPanel] : this.panels;
+  }
+
+  private layout(): void {
+    const d = this.d!;
+    const header = h("section", { class: "card", id: "flow-head" });
+    this.panels = PANELS.map((def) => ({
+      def, body: h("div", { class: "panel", id: `panel-${def.id}` }), note: h("div", { class: "muted" }), chart: null, present: [],
+    }));
+    this.syncPresent();
+    const overlaySel = h("select", { id: "overlay-add" }, h("option", { value: "" }, "overlay an event type…"),
+      ...this.types.filter((t) => t.count > 0).map((t) => h("option", { value: t.type }, `${t.name} (${fmtCount(t.count)})`)));
+    overlaySel.addEventListener("change", () => {
+      const t = Number(overlaySel.value);
+      overlaySel.value = "";
+      if (!t || this.overlayTypes.includes(t)) return;
+      this.setOverlays([...this.overlayTypes, t]);
+    });
+    const btn = (label: string, title: string, fn: () => void, id: string): HTMLElement =>
+      h("button", { title, onclick: fn, id }, label);
+    const controls = h("div", { class: "toolbar" },
+      btn("◀", "pan left", () => this.panBy(-0.5), "pan-left"),
+      btn("▶", "pan right", () => this.panBy(0.5), "pan-right"),
+      btn("−", "zoom out", () => this.zoomBy(2), "zoom-out"),
+      btn("+", "zoom in", () => this.zoomBy(0.5), "zoom-in"),
+      btn("whole flow", "reset zoom (or double-click a chart)", () => this.reset(), "zoom-reset"),
+      this.rangeText,
+      h("span", { class: "muted" }, "drag on a chart to zoom, shift+drag to pan, ctrl+wheel to zoom, double-click for the whole flow"),
+      h("span", { style: "flex:1" }),
+      overlaySel,
+      this.exportBox);
+    this.overlayChips = h("div", { class: "toolbar", id: "overlays" });
+    this.events = new EventsTable(d.flow.key, d.flow.kind === "connection", this.types);
+    this.header = header;
+    replace(this.root,
+      header,
+      h("section", { class: "card", style: "position:sticky;top:0;z-index:5" }, controls, this.overlayChips),
+      ...this.panels.map((p) => h("section", { class: "card" }, h("h2", {}, p.def.title), p.body, p.note)),
+      this.overlayCard = h("section", { class: "card", id: "panel-overlay-card", style: "display:none" },
+        h("h2", {}, "Overlaid events", h("span", { class: "muted" }, "also drawn as lines on every chart")), this.overlayBody, this.overlayNote),
+      h("section", { class: "card", id: "panel-streams" }, h("h2", {}, "Streams",
+        h("span", { class: "muted" }, "opened → FIN sent (blue), FIN sent → FIN acked (green); click a lane to open the stream")), this.lanesEl),
+      h("section", { class: "card" }, h("h2", {}, "Events"), this.events.el));
+    this.drawHeader();
+    this.drawOverlayChips();
+    this.applyRange();
+    this.lastWidth = this.chartWidth();
+    this.resizeObs = new ResizeObserver(() => this.onResize());
+    this.resizeObs.observe(this.root);
+  }
+
+  private header: HTMLElement | null = null;
+  private overlayChips: HTMLElement = h("div");
+  private overlayCard: HTMLElement = h("div");
+  private overlayBody = h("div", { class: "panel", id: "panel-overlay" });
+  private overlayNote = h("div", { class: "muted" });
+  private lastWidth = 0;
+
+  private onResize(): void {
+    const w = this.chartWidth();
+    if (Math.abs(w - this.lastWidth) < 8) return;
+    this.lastWidth = w;
+    for (const p of this.allPanels()) p.chart?.setWidth(w);
+    this.drawLanes();
+    void this.refetch();
+  }
+
+  private chartWidth(): number {
+    return Math.max(300, (this.panels[0]?.body.clientWidth ?? 800));
+  }
+
+  private syncPresent(): void {
+    for (const p of this.panels) p.present = p.def.metrics.filter((m) => countOf(this.d!, m) > 0);
+  }
+
+  private drawHeader(): void {
+    const d = this.d!;
+    const f = d.flow;
+    const name = f.label ?? `flow ${f.flow_id}`;
+    document.title = `${name} · Ojo`;
+    const kv = (k: string, val: string | Node): HTMLElement => h("span", {}, `${k} `, h("b", {}, val));
+    replace(this.header!,
+      h("div", { class: "flowhead" },
+        h("h1", { id: "flow-title" }, name),
+        h("span", { class: "chip" }, f.kind),
+        f.kind === "stream" && d.parent
+          ? h("span", {}, "stream of ", h("a", { href: flowHref(d.parent.key), id: "parent-link" }, d.parent.label ?? `flow ${d.parent.flow_id}`))
+          : null,
+        h("span", { class: "muted" }, `trace ${f.trace} · flow id ${f.flow_id} · key ${f.key}`)),
+      h("div", { class: "kv" },
+        kv("start", f.events ? fmtEpoch(Number(d.base_ns)) + " UTC" : "–"),
+        kv("duration", fmtDuration(f.duration_ns)),
+        kv("events", fmtCount(f.events)),
+        kv("packets sent", fmtCount(f.packets_sent)),
+        kv("lost", fmtCount(f.packets_lost)),
+        kv("retransmitted", fmtCount(f.packets_retransmitted)),
+        kv("bytes sent", fmtBytes(f.bytes_sent)),
+        kv("bytes acked", fmtBytes(f.bytes_acked)),
+        f.max_cwnd !== null ? kv("max cwnd", fmtBytes(f.max_cwnd)) : null,
+        f.kind === "connection" ? kv("streams", fmtCount(f.streams)) : null),
+      f.events === 0 ? h("div", { class: "banner" }, "This flow holds no events.") : null,
+      d.missing.length
+        ? h("p", { class: "muted", id: "missing-summary" }, `Not recorded for this flow: ${d.missing.join(", ")}. The panels below show what the trace holds.`)
+        : null);
+  }
+
+  private drawExport(): void {
+    if (!this.d) return;
+    const p = { flow: this.d.flow.key, include_children: this.d.flow.kind === "connection" ? 1 : null, from: this.isZoomed() ? this.view[0] : null, to: this.isZoomed() ? this.view[1] : null };
+    replace(this.exportBox, h("span", { class: "muted" }, "export:"),
+      ...(["csv", "json", "qlog"] as const).map((fmt) => fmt === "qlog" && this.qlogOff
+        ? h("span", { class: "chip off", id: "export-qlog", title: this.qlogOff }, "QLOG")
+        : h("a", { href: apiUrl("export", { ...p, format: fmt }), download: "", class: "chip", id: `export-${fmt}`,
+          title: `${fmt.toUpperCase()} of ${this.isZoomed() ? "the selected range" : "the whole flow"}` }, fmt.toUpperCase())));
+  }
+
+  /** Asks once whether this server can export qlog (a build option). */
+  private async probeQlog(): Promise<void> {
+    const res = await fetch(apiUrl("export", { flow: this.d!.flow.key, format: "qlog", from: 0, to: 0 })).catch(() => null);
+    if (res && res.status === 400) {
+      const e = (await res.json().catch(() => ({}))) as { error?: string; param?: string };
+      if (e.param === "format") this.qlogOff = e.error ?? "qlog export is not available";
+    } else {
+      await res?.body?.cancel().catch(() => undefined);
+    }
+    this.drawExport();
+  }
+  private qlogOff = "";
+
+  private panBy(frac: number): void {
+    const span = this.view[1] - this.view[0];
+    this.setView(this.view[0] + span * frac, this.view[1] + span * frac, true);
+  }
+
+  private zoomBy(factor: number): void {
+    const mid = (this.view[0] + this.view[1]) / 2;
+    const half = ((this.view[1] - this.view[0]) * factor) / 2;
+    this.setView(Math.max(this.full[0], mid - half), Math.min(this.full[1], mid + half), true);
+  }
+
+  // ---- overlays ----
+  private setOverlays(types: number[]): void {
+    this.overlayTypes = types;
+    updateParams({ overlay: types.join(",") || null });
+    this.drawOverlayChips();
+    void this.refetch();
+  }
+
+  private drawOverlayChips(): void {
+    replace(this.overlayChips, ...this.overlayTypes.map((t, i) => h("span", { class: "chip", style: `border-left:4px solid ${overlayColor(i)}` },
+      this.typeName(t) + " ", h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); this.setOverlays(this.overlayTypes.filter((x) => x !== t)); } }, "✕"))));
+    this.overlayCard.style.display = this.overlayTypes.length ? "" : "none";
+  }
+
+  /** "stream 4" for a stream of this view, else "#key". */
+  private shortName(key: number): string {
+    const f = this.d?.streams.find((x) => x.key === key) ?? (this.d?.flow.key === key ? this.d.flow : undefined);
+    return f ? shortLabel(f.label, f.flow_id) : `#${key}`;
+  }
+
+  private typeName(t: number): string {
+    return this.types.find((x) => x.type === t)?.name ?? `type ${t}`;
+  }
+
+  // ---- data ----
+  private async refetch(): Promise<void> {
+    if (!this.d) return;
+    this.fetchAbort?.abort();
+    const abort = new AbortController();
+    this.fetchAbort = abort;
+    const seq = ++this.fetchSeq;
+    this.root.dataset.ready = "0";
+    const [from, to] = this.view;
+    const width = this.chartWidth();
+    const plotW = this.panels.find((p) => p.chart)?.chart?.plotWidth() ?? Math.max(100, width - 90);
+    const nStreams = Math.max(1, this.d.flow.kind === "connection" ? this.d.flow.streams : 1);
+    const get = (metric: string, perStream: boolean, whole = false): Promise<Series> =>
+      api.series(this.d!.flow.key, whole ? { metric, points: WHOLE_POINTS } : {
+        metric, from, to,
+        points: perStream ? Math.max(64, Math.min(plotW, Math.floor((plotW * 4) / nStreams))) : plotW,
+      }, abort.signal);
+    // A step line (a limit, cwnd) needs the value in force at the window's
+    // left edge, set before it: sparse ones are fetched whole and exact.
+    const whole = (def: MetricDef): boolean => def.draw === "step" && countOf(this.d!, def) <= WHOLE_POINTS;
+    try {
+      const work = this.panels.map(async (p) => {
+        const fetched = await Promise.all(p.present.map(async (def) => ({
+          def, s: await get(def.metric, def.metric.startsWith("data_") || def.metric === "max_stream_data", whole(def)),
+        })));
+        return { p, fetched };
+      });
+      const [results, ovs] = await Promise.all([
+        Promise.all(work),
+        Promise.all(this.overlayTypes.map((t) => get(`type:${t}`, false))),
+      ]);
+      if (seq !== this.fetchSeq || this.dead) return;
+      // guide lines on every chart, unless a type is so frequent that its
+      // lines would hide the data (its strip in the overlay panel remains)
+      this.overlayPts = [];
+      this.overlayDense = [];
+      ovs.forEach((s, i) => {
+        const n = s.series.reduce((a, p) => a + p.t.length, 0);
+        if (n > MAX_GUIDES) {
+          this.overlayDense.push(this.typeName(this.overlayTypes[i]));
+          return;
+        }
+        for (const part of s.series) for (const t of part.t) this.overlayPts.push({ x: t, color: overlayColor(i) });
+      });
+      for (const { p, fetched } of results) this.drawPanel(p, fetched, width);
+      this.drawOverlayPanel(ovs, width);
+      // "ready" once the browser has painted the new charts
+      requestAnimationFrame(() => setTimeout(() => {
+        if (seq === this.fetchSeq) this.root.dataset.ready = "1";
+      }));
+    } catch (e) {
+      if ((e as Error).name === "AbortError" || seq !== this.fetchSeq) return;
+      for (const p of this.panels) replace(p.note, h("div", { class: "banner error" }, `Could not load series: ${(e as Error).message}`));
+      this.root.dataset.ready = "error";
+    }
+  }
+
+  private drawPanel(p: PanelState, fetched: { def: MetricDef; s: Series }[], width: number): void {
+    const d = this.d!;
+    const absent = p.def.metrics.filter((m) => countOf(d, m) === 0 && !m.metric.startsWith("data_received"));
+    const names = [...new Set(absent.map(metricName))];
+    if (!p.present.length) {
+      p.chart?.destroy();
+      p.chart = null;
+      const where = d.flow.kind === "stream" && d.parent && p.def.id !== "offsets"
+        ? h("span", {}, " Congestion control and RTT are usually recorded on the connection: ", h("a", { href: flowHref(d.parent.key) }, "open its connection"), ".")
+        : null;
+      replace(p.body, h("div", { class: "missing", "data-missing": p.def.id }, `No ${p.def.about} in this flow.`, where));
+      replace(p.note);
+      return;
+    }
+    const b = buildPanel(p.def, fetched, (k) => this.shortName(k), this.full[1]);
+    const spec: ChartSpec = { series: b.defs, yKind: p.def.yKind, height: p.def.height, hasMarkers: true };
+    this.ensureChart(p, spec, width);
+    const built = b.rows.build(b.defs.length);
+    p.chart!.setData(built.data, built.notes);
+    const [from, to] = this.view;
+    const inView = (s: Series): number => (s.from >= from && s.to <= to) || s.from > to || s.to < from ? s.count
+      : s.series.reduce((a, part) => a + part.t.reduce((b, t, i) => b + (t >= from && t <= to ? part.n[i] : 0), 0), 0);
+    const counts = fetched.map(({ def, s }) => `${def.label}: ${fmtCount(inView(s))}${s.exact ? "" : ` (buckets of ${fmtDuration(s.bucket_ns)})`}`);
+    const empty = fetched.filter(({ s }) => s.count === 0).map(({ def }) => def.label);
+    replace(p.note,
+      h("span", {}, `events in range — ${counts.join(" · ")}`),
+      names.length ? h("div", { "data-absent": names.join(",") }, `Not in this flow: no ${names.join(", no ")} events.`) : null,
+      empty.length === fetched.length ? h("div", {}, "Nothing in the selected range: zoom out or pan.") : null,
+      b.truncated.length ? h("div", {}, b.truncated.join("; ")) : null);
+  }
+
+  private ensureChart(p: PanelState, spec: ChartSpec, width: number): void {
+    if (p.chart && p.chart.signature === signatureOf(spec)) return;
+    p.chart?.destroy();
+    replace(p.body);
+    p.chart = new TimeChart(p.body, spec, this, width);
+  }
+
+  private drawOverlayPanel(ovs: Series[], width: number): void {
+    if (!this.overlayTypes.length) {
+      this.overlayPanel?.chart?.destroy();
+      this.overlayPanel = null;
+      replace(this.overlayBody);
+      for (const p of this.panels) p.chart?.u.redraw(false);
+      return;
+    }
+    if (!this.overlayPanel) {
+      this.overlayPanel = { def: PANELS[0], body: this.overlayBody, note: this.overlayNote, chart: null, present: [] };
+    }
+    const rows = new Rows();
+    const defs: SeriesDef[] = this.overlayTypes.map((t, i) => ({
+      label: this.typeName(t), color: overlayColor(i), draw: "points", size: 6,
+      fmt: (v: number) => fmtCount(v),
+    }));
+    ovs.forEach((s, i) => {
+      for (const part of s.series) {
+        for (let j = 0; j < part.t.length; j++) {
+          const note = part.n[j] > 1 ? `${part.n[j]} events (${fmtCount(part.min[j])}..${fmtCount(part.max[j])})` : fmtCount(part.min[j]);
+          rows.add(i, part.t[j], i + 1, note);
+        }
+      }
+    });
+    const labels = ["", ...this.overlayTypes.map((t) => this.typeName(t))];
+    const spec: ChartSpec = { series: defs, yKind: "count", height: 50 + 26 * this.overlayTypes.length, hasMarkers: false, yLabels: labels };
+    this.ensureChart(this.overlayPanel, spec, width);
+    const built = rows.build(defs.length);
+    this.overlayPanel.chart!.setData(built.data, built.notes);
+    replace(this.overlayPanel.note, this.overlayDense.length
+      ? `Too many ${this.overlayDense.join(", ")} events in this range to draw as lines on every chart: zoom in to see them there.` : "");
+    for (const p of this.panels) p.chart?.u.redraw(false);
+  }
+
+  private async loadLanes(): Promise<void> {
+    const d = this.d!;
+    if (d.flow.kind === "connection" && d.streams.length === 0) {
+      this.lanes = [];
+      this.drawLanes();
+      return;
+    }
+    const evs = await api.events(d.flow.key, { types: "16,18,19", include_children: d.flow.kind === "connection", limit: 10000 })
+      .then((r) => r.events).catch(() => []);
+    this.lanes = buildLanes(d, evs);
+    this.drawLanes();
+  }
+
+  private drawLanes(): void {
+    const d = this.d;
+    if (!d) return;
+    if (!this.lanes.length) {
+      replace(this.lanesEl, h("div", { class: "missing", "data-missing": "streams" },
+        d.flow.kind === "connection" ? "No streams are linked to this connection (no stream_link events)." : "No stream lifecycle in this flow."));
+      return;
+    }
+    const c = this.panels.find((p) => p.chart)?.chart;
+    const left = c ? Math.round(c.u.bbox.left / devicePixelRatio) : 80;
+    const w = c ? c.plotWidth() : this.chartWidth() - 90;
+    drawLanes(this.lanesEl, this.lanes, this.view[0], this.view[1], left, w);
+  }
+}
+
+/** The whole span of a flow and its streams, in ns relative to base_ns. */
+function fullRange(d: FlowDetail): [number, number] {
+  let lo = 0;
+  let hi = Math.max(1, d.flow.duration_ns);
+  for (const s of d.streams) {
+    const a = Number(BigInt(s.first_ns) - BigInt(d.base_ns));
+    const b = Number(BigInt(s.last_ns) - BigInt(d.base_ns));
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  // a little room so the first and last events are not on the frame
+  const pad = Math.max(1, Math.round((hi - lo) * 0.01));
+  return [lo - pad, hi + pad];
+}

@@ -1,0 +1,76 @@
+// Human formatting of the numbers the traces hold.
+
+const NS_PER_MS = 1e6;
+
+/** Duration in ns as "1.23 s", "45.6 ms", "789 µs" or "12 ns". */
+export function fmtDuration(ns: number | null | undefined): string {
+  if (ns === null || ns === undefined || !isFinite(ns)) return "–";
+  const a = Math.abs(ns);
+  if (a >= 1e9) return `${(ns / 1e9).toFixed(a >= 1e10 ? 1 : 3)} s`;
+  if (a >= 1e6) return `${(ns / NS_PER_MS).toFixed(a >= 1e7 ? 1 : 2)} ms`;
+  if (a >= 1e3) return `${(ns / 1e3).toFixed(a >= 1e4 ? 1 : 2)} µs`;
+  return `${Math.round(ns)} ns`;
+}
+
+/** Bytes with binary prefixes. */
+export function fmtBytes(b: number | null | undefined): string {
+  if (b === null || b === undefined || !isFinite(b)) return "–";
+  const a = Math.abs(b);
+  if (a >= 1 << 30) return `${(b / (1 << 30)).toFixed(2)} GiB`;
+  if (a >= 1 << 20) return `${(b / (1 << 20)).toFixed(2)} MiB`;
+  if (a >= 1 << 10) return `${(b / (1 << 10)).toFixed(1)} KiB`;
+  return `${Math.round(b)} B`;
+}
+
+/** Integer with thousands separators. */
+export function fmtCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !isFinite(n)) return "–";
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** Unix epoch ns as an ISO-like UTC date with milliseconds. */
+export function fmtEpoch(ns: number | null | undefined): string {
+  if (ns === null || ns === undefined || !isFinite(ns)) return "–";
+  const d = new Date(ns / NS_PER_MS);
+  return d.toISOString().replace("T", " ").replace("Z", "");
+}
+
+/** Value of a payload according to its kind ("bytes", "ns", ...). */
+export function fmtValue(v: number | null | undefined, unit: string): string {
+  if (v === null || v === undefined) return "–";
+  switch (unit) {
+    case "bytes":
+      return fmtBytes(v);
+    case "ns":
+      return fmtDuration(v);
+    default:
+      return fmtCount(v);
+  }
+}
+
+/** The distinctive end of a label ("stream 4" of "clean #1 stream 4"). */
+export function shortLabel(label: string | null, flowId: number): string {
+  if (!label) return `flow ${flowId}`;
+  const m = /\bstream \S+$/.exec(label);
+  return m ? m[0] : label;
+}
+
+/** Axis tick labels: one unit for the whole axis (from its largest value)
+ * and as many decimals as the tick step needs, so zoomed-in ticks stay
+ * distinct ("1.2001 s", "1.2002 s" rather than "1.200 s" twice). */
+export function ticks(kind: "ns" | "bytes" | "count", vals: number[], incr: number): string[] {
+  const max = vals.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const steps: [number, string][] =
+    kind === "ns"
+      ? [[1e9, "s"], [1e6, "ms"], [1e3, "µs"], [1, "ns"]]
+      : kind === "bytes"
+        ? [[1 << 30, "GiB"], [1 << 20, "MiB"], [1 << 10, "KiB"], [1, "B"]]
+        : [[1, ""]];
+  const [unit, name] = steps.find(([u]) => max >= u) ?? steps[steps.length - 1];
+  let dec = incr > 0 ? Math.max(0, Math.ceil(Math.log10(unit / incr) - 1e-9)) : 0;
+  if (kind === "bytes" && dec > 3) {
+    return vals.map((v) => `${Math.round(v).toLocaleString("en-US")} B`);
+  }
+  dec = Math.min(dec, 9);
+  return vals.map((v) => (v === 0 ? "0" : `${(v / unit).toFixed(dec)}${name ? " " + name : ""}`));
+}
