@@ -28,7 +28,7 @@ test-asan: web
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -LE "browser|slow"
 
 test-tsan: web
-	cmake -S . -B build-tsan -DOJO_WERROR=ON -DOJO_SANITIZE=thread -DOJO_BUILD_TOOL=OFF >/dev/null
+	cmake -S . -B build-tsan -DOJO_WERROR=ON -DOJO_SANITIZE=thread >/dev/null
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L concurrency
 

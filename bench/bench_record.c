@@ -44,9 +44,9 @@ struct worker {
 	pthread_t th;
 	int idx;
 	enum kind k;
-	pthread_barrier_t *start;
-	ojo_event *arr; /* FLOOR: this thread's array */
-	FILE *f;	/* FWRITE: this thread's file */
+	_Atomic int *start; /* threads not yet at the start line */
+	ojo_event *arr;	    /* FLOOR: this thread's array */
+	FILE *f;	    /* FWRITE: this thread's file */
 	uint64_t t0, t1, sink;
 	int failed;
 };
@@ -56,7 +56,11 @@ static void *run(void *arg)
 	struct worker *w = arg;
 	uint64_t n = events, sink = 0;
 	uint32_t flow = (uint32_t)w->idx + 1;
-	pthread_barrier_wait(w->start);
+	/* spin rather than sleep at the start line, so that both threads of
+	 * a round start within nanoseconds of each other */
+	atomic_fetch_sub(w->start, 1);
+	while (atomic_load(w->start) > 0)
+		sched_yield();
 	w->t0 = now_ns();
 	switch (w->k) {
 	case FLOOR:
@@ -110,6 +114,20 @@ static double pct(double *v, int n, double p)
 	return v[i];
 }
 
+static int rm_one(const char *p, const struct stat *sb, int flag,
+		  struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 struct result {
 	double p10, p50, p90, mevs;
 };
@@ -153,8 +171,7 @@ static void case_round(struct bcase *c, int r)
 {
 	int threads = c->threads;
 	struct worker *w = c->w;
-	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, (unsigned)threads);
+	_Atomic int start = threads;
 	for (int i = 0; i < threads; i++) {
 		w[i].start = &start;
 		pthread_create(&w[i].th, NULL, run, &w[i]);
@@ -169,10 +186,10 @@ static void case_round(struct bcase *c, int r)
 		if (w[i].failed) {
 			fprintf(stderr, "bench: %s failed (dropped?)\n",
 				kind_name[c->k]);
+			cleanup();
 			exit(1);
 		}
 	}
-	pthread_barrier_destroy(&start);
 	c->rate[r] = (double)events * threads / (double)(t1 - t0) * 1e3;
 	if (c->k == FWRITE)
 		for (int i = 0; i < threads; i++)
@@ -199,15 +216,6 @@ static struct result case_done(struct bcase *c)
 	return res;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag,
-		  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -228,7 +236,10 @@ int main(int argc, char **argv)
 	cfg.output_dir = dir;
 	/* a ring holds two whole rounds (two threads of one round may use one
 	 * ring one after the other): zero drops by construction */
-	cfg.buffer_size = (size_t)events * 32 * 2;
+	size_t slots = 64; /* rings hold a power of two of 32-byte slots */
+	while (slots < events * 2)
+		slots *= 2;
+	cfg.buffer_size = slots * 32;
 	cfg.max_writers = 2;
 	cfg.flush_interval_ms = 60000;
 	int rc = ojo_tracer_open(&cfg, &tr);
@@ -276,6 +287,6 @@ int main(int argc, char **argv)
 	       "thr) = %+.2f ns (<= +5)\n",
 	       res[RECORD][1].p50 / res[FLOOR][1].p50, res[RECORD][2].mevs,
 	       res[RECORD_NOW][1].p50 - res[CLOCK][1].p50);
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	cleanup();
 	return st.events_dropped ? 1 : 0;
 }

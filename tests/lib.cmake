@@ -1,6 +1,6 @@
 # libojo: recording, flushing, failure handling (lib/*.c), and the stress
 # tests that also run under ThreadSanitizer (LABELS concurrency).
-foreach(t lib_stress lib_live_reader lib_api lib_faults)
+foreach(t lib_stress lib_live_reader lib_api lib_faults lib_nosyscall)
   add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
   target_link_libraries(${t} PRIVATE ojo_static)
   target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
@@ -26,4 +26,10 @@ set_tests_properties(lib_stress_2 lib_stress_4 lib_stress_8_shared
 
 add_test(NAME lib_api COMMAND lib_api)
 add_test(NAME lib_faults COMMAND lib_faults)
-set_tests_properties(lib_faults PROPERTIES LABELS "concurrency")
+set_tests_properties(lib_api lib_faults PROPERTIES LABELS "concurrency")
+
+# The hot path under strict seccomp. Sanitizer runtimes make system calls
+# of their own inside instrumented code, so only the plain build runs it.
+if(OJO_SANITIZE STREQUAL "")
+  add_test(NAME lib_nosyscall COMMAND lib_nosyscall)
+endif()

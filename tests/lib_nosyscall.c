@@ -4,6 +4,7 @@
  * both the fast path and the drop path run under it. */
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -52,6 +53,14 @@ static int child(const char *dir)
 	CHECK_EQ(pipe(park_pipe), 0);
 	pthread_t th;
 	CHECK_EQ(pthread_create(&th, NULL, writer, NULL), 0);
+	/* strict seccomp kills only the offending thread: watch for that */
+	struct pollfd pfd = {done_pipe[0], POLLIN, 0};
+	while (poll(&pfd, 1, 10) == 0)
+		if (pthread_tryjoin_np(th, NULL) == 0) {
+			fprintf(stderr, "lib_nosyscall: writer killed: "
+					"ojo_record made a system call\n");
+			_exit(5);
+		}
 	char c;
 	CHECK_EQ(read(done_pipe[0], &c, 1), 1);
 	CHECK_EQ(ojo_tracer_flush(tr), 0);

@@ -1,13 +1,14 @@
 # qlog import/export tests (src/qlog). The corpus lives beside the clone.
 set(OJO_QLOG_CORPUS ${PROJECT_SOURCE_DIR}/../shared/corpus/qlog)
 if(OJO_BUILD_TOOL)
-  foreach(t qlog_corpus qlog_roundtrip)
+  foreach(t qlog_corpus qlog_roundtrip qlog_cases)
     add_executable(${t} ${CMAKE_CURRENT_SOURCE_DIR}/${t}.c)
     target_link_libraries(${t} PRIVATE ojo_tool)
   endforeach()
   add_test(NAME qlog_corpus COMMAND qlog_corpus ${OJO_QLOG_CORPUS})
   add_test(NAME qlog_roundtrip COMMAND qlog_roundtrip ${OJO_QLOG_CORPUS})
-  set_tests_properties(qlog_corpus qlog_roundtrip PROPERTIES LABELS "qlog" TIMEOUT 300)
+  add_test(NAME qlog_cases COMMAND qlog_cases)
+  set_tests_properties(qlog_corpus qlog_roundtrip qlog_cases PROPERTIES LABELS "qlog" TIMEOUT 300)
 endif()
 
 # The fuzz target as a plain program (seeds, corpus files, deterministic
@@ -38,10 +39,10 @@ if(OJO_QLOG_CLANG AND OJO_QLOG_CJSON_FOUND)
             -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/src
             ${OJO_QLOG_CJSON_CFLAGS}
             ${CMAKE_CURRENT_LIST_DIR}/fuzz_qlog.c ${_qsrc}/qlog_import.c
-            ${_qsrc}/qlog_json.c ${_qsrc}/qlog_map.c ${_qsrc}/qlog_trace.c ${_qsrc}/qlog_records.c
+            ${_qsrc}/qlog_json.c ${_qsrc}/qlog_map.c ${_qsrc}/qlog_trace.c ${_qsrc}/qlog_records.c ${_qsrc}/qlog_contained.c
             -lcjson -lm -o ${_qfuzz}
     DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fuzz_qlog.c ${_qsrc}/qlog_import.c
-            ${_qsrc}/qlog_json.c ${_qsrc}/qlog_map.c ${_qsrc}/qlog_trace.c ${_qsrc}/qlog_records.c
+            ${_qsrc}/qlog_json.c ${_qsrc}/qlog_map.c ${_qsrc}/qlog_trace.c ${_qsrc}/qlog_records.c ${_qsrc}/qlog_contained.c
             ${_qsrc}/qlog.h ${_qsrc}/qlog_int.h
     COMMENT "Building libFuzzer target fuzz_qlog with clang")
   add_custom_target(fuzz_qlog DEPENDS ${_qfuzz})

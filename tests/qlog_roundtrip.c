@@ -374,6 +374,78 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 	printf("ok %s\n", rel);
 }
 
+/* An Ojo-native trace (as libojo records it: bursts of packets and their
+ * ranges at one instant, ACKs without a received packet) exports to a file
+ * qvis reads, and importing it keeps packets, ranges, ACKs and cwnd. */
+static void native_trace(const char *dir)
+{
+	char db[4200], db2[4200], out[4200], err[512], why[128];
+	ojo_qlog_report rep;
+	ojo_store_event ev[64];
+	size_t n = 0;
+	int64_t tid;
+	const int64_t t0 = 1700000000000000000LL;
+	snprintf(db, sizeof(db), "%s/native.db", dir);
+	snprintf(db2, sizeof(db2), "%s/native2.db", dir);
+	snprintf(out, sizeof(out), "%s/native.sqlog", dir);
+	ojo_store *s = tq_open(db);
+	ojo_trace_info ti = {.name = "native", .source = "ojo"};
+	TQ_CHECK(ojo_store_begin(s) == 0 && ojo_store_trace(s, &ti, &tid) == 0,
+		 "native: %s", ojo_store_errmsg(s));
+#define EV(t, f, ty, p) ev[n++] = (ojo_store_event){t0 + (t), f, ty, p}
+	EV(0, 2, OJO_EV_STREAM_OPENED, 0);
+	EV(0, 2, OJO_EV_STREAM_LINK, 1);
+	for (int k = 0; k < 3; k++) { /* a burst of three packets at t=0 */
+		EV(0, 1, OJO_EV_PACKET_SENT, (uint64_t)k);
+		EV(0, 2, OJO_EV_DATA_SENT, OJO_RANGE(k * 1000, 1000));
+	}
+	EV(0, 1, OJO_EV_CWND, 12000);
+	EV(5000000, 1, OJO_EV_PACKET_ACKED, 0);
+	EV(5000000, 1, OJO_EV_PACKET_ACKED, 1);
+	EV(5000000, 1, OJO_EV_CWND, 14000);
+	EV(6000000, 1, OJO_EV_PACKET_LOST_THRESHOLD, 2);
+#undef EV
+	TQ_CHECK(ojo_store_append(s, tid, ev, n) == 0 &&
+		     ojo_store_commit(s) == 0,
+		 "native: %s", ojo_store_errmsg(s));
+	ojo_export_opts o;
+	ojo_export_opts_init(&o);
+	o.trace_id = tid;
+	FILE *f = fopen(out, "w");
+	TQ_CHECK(ojo_export_write(s, &o, f, err, sizeof(err)) == 0,
+		 "native export: %s", err);
+	fclose(f);
+	ojo_store_close(s);
+	TQ_CHECK(qvis_check(out, why, sizeof(why)) > 0,
+		 "native export fails the qvis checks: %s", why);
+	ojo_store *s2 = tq_open(db2);
+	TQ_CHECK(tq_import(s2, out, &rep, err, sizeof(err)) == 0,
+		 "native re-import: %s", err);
+	tq_trace_list tl = {0};
+	ojo_scan_traces(s2, 0, tq_trace_cb, &tl);
+	tq_conns *cs = malloc(sizeof(*cs));
+	TQ_CHECK(tl.n == 1 && tq_summarize(s2, tl.ids[0], cs) == 0 &&
+		     cs->n == 1,
+		 "native re-import: %d traces", tl.n);
+	if (cs->n == 1) {
+		tq_conn *c = &cs->c[0];
+		TQ_CHECK(
+		    c->sent == 3 && c->acked == 2 && c->lost == 1 &&
+			c->streams == 1 && c->stream_bytes_sent == 3000 &&
+			c->cwnd_max == 14000 && c->cwnd_last == 14000,
+		    "native round trip: sent %llu acked %llu lost %llu "
+		    "streams %llu bytes %llu cwnd %llu/%llu",
+		    (unsigned long long)c->sent, (unsigned long long)c->acked,
+		    (unsigned long long)c->lost, (unsigned long long)c->streams,
+		    (unsigned long long)c->stream_bytes_sent,
+		    (unsigned long long)c->cwnd_max,
+		    (unsigned long long)c->cwnd_last);
+	}
+	free(cs);
+	ojo_store_close(s2);
+	printf("ok native trace\n");
+}
+
 int main(int argc, char **argv)
 {
 	char dir[4096];
@@ -390,6 +462,7 @@ int main(int argc, char **argv)
 		round_trip(files[i], dir, &n_exported);
 		free(files[i]);
 	}
+	native_trace(dir);
 	tq_rmrf(dir);
 	printf("%d exported connections checked\n", n_exported);
 	printf("%d passed, %d failed\n", tq_failures ? 0 : n_files,

@@ -190,8 +190,14 @@ static void test_not_sqlite(void)
 	open_fails(p, OJO_STORE_READWRITE, "cannot open");
 	open_fails(dir, OJO_STORE_READWRITE, "directory");
 
-	/* a directory we may not write into (root ignores modes) */
+	/* a directory or a file we may not write (root ignores modes) */
 	if (geteuid() != 0) {
+		char rof[700];
+		path_in(rof, sizeof(rof), "readonly.db");
+		ojo_store_close(open_ok(rof, OJO_STORE_READWRITE));
+		CHECK(chmod(rof, 0444) == 0);
+		open_fails(rof, OJO_STORE_READWRITE, "not writable");
+		ojo_store_close(open_ok(rof, OJO_STORE_READONLY));
 		path_in(p, sizeof(p), "ro");
 		CHECK(mkdir(p, 0500) == 0);
 		char db[700];

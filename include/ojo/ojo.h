@@ -54,7 +54,9 @@ typedef void (*ojo_error_fn)(void *user, int err, const char *path,
 
 typedef struct ojo_config {
 	const char *output_dir;     /* traces go to output_dir/{staging,output} */
-	size_t buffer_size;         /* bytes of ring memory per writer thread */
+	size_t buffer_size;         /* bytes of ring memory per writer thread:
+				       32 bytes per event, rounded down to a
+				       power of two of events, at least 64 */
 	uint32_t flush_interval_ms; /* longest time an event waits in memory */
 	uint32_t max_writers;       /* threads with a private ring; more share one */
 	/* Optional description of user event types (>= OJO_EV_USER_BASE) for

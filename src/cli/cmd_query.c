@@ -312,7 +312,7 @@ static int on_row(void *user, int n, const ojo_qv *vals)
 		}
 	}
 	o->emitted++;
-	return 0;
+	return ferror(o->f) ? -EPIPE : 0; /* e.g. `| head` went away */
 }
 
 static void finish(out *o)
@@ -398,10 +398,16 @@ int cmd_query(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	out o = {.fmt = fmt < 0 ? FMT_TABLE : (enum fmt)fmt, .f = stdout};
-	ojo_query_cb cb = {.columns = on_columns, .row = on_row, .user = &o};
+	cli_install_stop_handlers(); /* Ctrl-C stops a long query cleanly */
+	ojo_query_cb cb = {.columns = on_columns,
+			   .row = on_row,
+			   .user = &o,
+			   .stop = cli_stop_flag()};
 	int rc = ojo_store_query(s, sql, &cb);
 	if (rc) {
-		if (rc == -ENOMEM)
+		if (rc == -EPIPE) /* the reader left: nothing to say */
+			;
+		else if (rc == -ENOMEM)
 			cli_error("query", db, "out of memory");
 		else
 			cli_error("query", db, "%s", ojo_store_errmsg(s));

@@ -1,7 +1,6 @@
-/* qlog_import.c - reading a qlog file in any serialization: JSON-SEQ and
- * NDJSON are streamed record by record (memory bounded by the largest
- * record), contained JSON is parsed whole (cJSON's tree is a small multiple
- * of the file) after repairing a cut-off end. */
+/* qlog_import.c - reading a qlog file in any serialization: the format is
+ * told from the first bytes; JSON-SEQ and NDJSON go record by record
+ * (qlog_records.c), contained JSON event by event (qlog_contained.c). */
 #include "qlog/qlog_int.h"
 
 #include <errno.h>
@@ -126,108 +125,25 @@ static int import_seq(imp *im, qr_reader *r, bool seq)
 
 /* ---- contained JSON -------------------------------------------------- */
 
-static int import_trace(imp *im, int index, const cJSON *file,
-			const cJSON *trace, const char *v)
-{
-	qt_trace tr;
-	const cJSON *e;
-	int rc;
-	qt_trace_init(&tr, index, file, trace, v);
-	if ((rc = qm_trace(im->m, &tr)) < 0)
-		return store_fail_msg(im, rc);
-	cJSON_ArrayForEach(e, qj_get(trace, "events"))
-	{
-		qt_event ev;
-		if (!qt_event_read(&tr, e, &ev)) {
-			im->rep->malformed++;
-			continue;
-		}
-		if ((rc = qm_event(im->m, &ev, e, NULL, 0)) < 0)
-			return store_fail_msg(im, rc);
-	}
-	return 0;
-}
-
 static int import_contained(imp *im, qr_reader *r)
 {
-	cJSON *root;
-	const cJSON *traces, *t;
-	const char *v;
-	int rc, idx = 0;
+	bool store_failed;
+	int rc;
 
 	r->limit = (size_t)1 << 31;
 	while ((rc = qr_fill(r)) > 0)
 		;
 	if (rc < 0)
 		return rc == -E2BIG ? fail(im, -EFBIG,
-					   "file too large for "
-					   "contained JSON")
+					   "file too large for contained JSON")
 				    : fail(im, rc, "read error");
 	snprintf(im->rep->format, sizeof(im->rep->format), "json");
-	root = cJSON_ParseWithLength(r->buf + r->pos, r->len - r->pos);
-	if (!root) {
-		char close[512];
-		size_t keep = 0;
-		const char *p = r->buf + r->pos;
-		size_t n = r->len - r->pos;
-		int rep = qj_repair(p, n, &keep, close, sizeof(close));
-		if (rep <= 0) {
-			const char *ep = cJSON_GetErrorPtr();
-			long off = ep && ep >= p && ep <= p + n ? ep - p : -1;
-			return fail(im, -EINVAL,
-				    "not qlog: %s JSON at byte %ld",
-				    rep == 0 ? "invalid" : "cut-off", off);
-		}
-		size_t cl = strlen(close);
-		char *fixed = malloc(keep + cl + 1);
-		if (!fixed)
-			return fail(im, -ENOMEM, "out of memory");
-		memcpy(fixed, p, keep);
-		memcpy(fixed + keep, close, cl + 1);
-		root = cJSON_ParseWithLength(fixed, keep + cl);
-		free(fixed);
-		if (!root)
-			return fail(im, -EINVAL,
-				    "not qlog: invalid JSON before byte %zu",
-				    keep);
-		im->rep->truncated = true;
-		snprintf(im->rep->warning, sizeof(im->rep->warning),
-			 "truncated at byte %zu: kept the records before it",
-			 keep);
-	}
-	/* the text is no longer needed: give its memory back early */
-	free(r->buf);
-	r->buf = NULL;
-	r->cap = r->len = r->pos = 0;
-	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
-		return fail(im, -EINVAL, "not qlog: not a JSON object");
-	}
-	if (!(v = version_of(root))) {
-		cJSON_Delete(root);
-		return fail(im, -EINVAL,
-			    "not qlog: no qlog_version or file_schema");
-	}
-	snprintf(im->rep->version, sizeof(im->rep->version), "%s", v);
-	traces = qj_get(root, "traces");
-	rc = 0;
-	if (cJSON_IsArray(traces)) {
-		cJSON_ArrayForEach(t, traces)
-		{
-			if (!cJSON_IsObject(t) ||
-			    qj_get(t, "error_description"))
-				continue;
-			if ((rc = import_trace(im, idx++, root, t, v)) < 0)
-				break;
-		}
-	} else if (qj_get(root, "events")) { /* 0.1: one trace, top level */
-		rc = import_trace(im, 0, root, root, v);
-	} else if (cJSON_IsObject(qj_get(root, "trace"))) { /* one trace */
-		rc = import_trace(im, 0, root, qj_get(root, "trace"), v);
-	} else {
-		rc = fail(im, -EINVAL, "not qlog: no traces or events");
-	}
-	cJSON_Delete(root);
+	rc = qc_import(r->buf + r->pos, r->len - r->pos, im->m, im->rep,
+		       im->err, im->errlen, &store_failed);
+	if (rc < 0 && store_failed)
+		return store_fail_msg(im, rc);
+	if (rc == -ENOMEM)
+		return fail(im, rc, "out of memory");
 	return rc;
 }
 

@@ -23,14 +23,6 @@ const char *qj_str(const cJSON *o, const char *name);
 /* A boolean given as true/false, 1/0, "true"/"1". */
 bool qj_truthy(const cJSON *j);
 
-/* For contained JSON cut short: the length of the longest prefix that
- * ends after a complete object or array, plus the closing brackets that
- * make it a JSON text (written to close, at most closecap-1 bytes).
- * Returns 0 when the text is not cut inside a container (nothing to repair),
- * 1 when a repair was found, -1 when none exists. */
-int qj_repair(const char *buf, size_t len, size_t *keep, char *close,
-	      size_t closecap);
-
 /* ---- qlog_records.c: records of JSON-SEQ / NDJSON files -------------- */
 
 #define QR_MAX_RECORD (64u << 20) /* a longer record is damage */
@@ -69,6 +61,17 @@ int qr_source_open(qr_source **out, qr_reader *r, bool seq);
 /* 1 with a record, 0 at the end, < 0 on a read error. */
 int qr_source_next(qr_source *s, qr_record *rec);
 void qr_source_close(qr_source *s); /* accepts NULL */
+
+/* ---- qlog_contained.c: contained JSON, one event at a time ---------- */
+
+typedef struct qm_ctx qm_ctx;
+
+/* Imports the contained-JSON text p[0..n) through m. Returns 0 (rep
+ * filled, rep->truncated for a cut file), -EINVAL with the reason in why,
+ * or another negative code; *store_failed tells the store's errors
+ * apart. */
+int qc_import(const char *p, size_t n, qm_ctx *m, ojo_qlog_report *rep,
+	      char *why, size_t whylen, bool *store_failed);
 
 /* ---- qlog_trace.c: trace headers, event rows, times ------------------ */
 

@@ -31,6 +31,15 @@ static double unit_of(const char *u)
 	return 1e6;
 }
 
+/* v time units in ns, exactly for whole units: v * unit alone rounds to
+ * 256 ns at today's epoch. Callers keep |v * unit| below 4e18. */
+static int64_t to_ns(double v, double unit_ns)
+{
+	double ip = trunc(v);
+	return (int64_t)ip * (int64_t)unit_ns +
+	       (int64_t)llround((v - ip) * unit_ns);
+}
+
 /* A reference time counts as Unix epoch when, read in its declared unit or
  * in s/ms/us/ns (pcap2qlog writes seconds while declaring ms), it falls
  * between 2000 and 2100. Anything else (0, "11001" us) is a relative
@@ -44,9 +53,7 @@ static bool epoch_ns(double v, double unit_ns, int64_t *out)
 		if (ns >= lo && ns < hi) {
 			/* whole and fractional parts apart: v * unit alone
 			   rounds to 256 ns at today's epoch */
-			double ip = trunc(v);
-			*out = (int64_t)ip * (int64_t)units[i] +
-			       (int64_t)llround((v - ip) * units[i]);
+			*out = to_ns(v, units[i]);
 			return true;
 		}
 	}
@@ -132,7 +139,7 @@ void qt_trace_init(qt_trace *t, int index, const cJSON *file,
 	t->unit_ns = unit_of(units);
 	if (qj_double(qj_get(conf, "time_offset"), &v) && isfinite(v) &&
 	    fabs(v * t->unit_ns) < 4e18)
-		t->offset_ns = (int64_t)llround(v * t->unit_ns);
+		t->offset_ns = to_ns(v, t->unit_ns);
 
 	tf = qj_str(cf, "time_format");
 	if (!tf)
@@ -293,13 +300,12 @@ bool qt_event_read(qt_trace *t, const cJSON *e, qt_event *out)
 	set_name(out, cat, ev);
 
 	if (delta) {
-		if (__builtin_add_overflow(t->prev_ns,
-					   (int64_t)llround(v * t->unit_ns),
+		if (__builtin_add_overflow(t->prev_ns, to_ns(v, t->unit_ns),
 					   &t->prev_ns))
 			return false;
 		base = t->prev_ns;
 	} else {
-		base = (int64_t)llround(v * t->unit_ns) + t->offset_ns;
+		base = to_ns(v, t->unit_ns) + t->offset_ns;
 	}
 	if (t->mode != QT_ABSOLUTE && t->ref_epoch &&
 	    __builtin_add_overflow(base, t->ref_ns, &base))

@@ -436,6 +436,12 @@ int ojo_store_open(const char *path, int mode, ojo_store **out, char *err,
 		rc = rc ? rc : -EIO;
 		goto fail;
 	}
+	if (mode == OJO_STORE_READWRITE && sqlite3_db_readonly(s->db, "main")) {
+		/* SQLite falls back to read-only on a write-protected file */
+		rc = store_fail(s, -EACCES, "database is not writable: %s",
+				strerror(EACCES));
+		goto fail;
+	}
 	if (mode == OJO_STORE_READWRITE) {
 		int64_t ntab = 0;
 		if (count_tables(s, &ntab)) {

@@ -30,6 +30,11 @@ static bool only_trailer(const char *p)
 	return true;
 }
 
+static int check_stop(void *p)
+{
+	return *(volatile sig_atomic_t *)p != 0;
+}
+
 int ojo_store_query(ojo_store *s, const char *sql, const ojo_query_cb *cb)
 {
 	sqlite3_stmt *st = NULL;
@@ -37,6 +42,9 @@ int ojo_store_query(ojo_store *s, const char *sql, const ojo_query_cb *cb)
 	/* A read-only connection cannot write, but ATTACH could still create
 	 * files: refuse it outright. */
 	sqlite3_limit(s->db, SQLITE_LIMIT_ATTACHED, 0);
+	if (cb->stop)
+		sqlite3_progress_handler(s->db, 10000, check_stop,
+					 (void *)cb->stop);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, &tail) != SQLITE_OK)
 		return store_fail(s, -EINVAL, "SQL error: %s",
 				  sqlite3_errmsg(s->db));
@@ -74,9 +82,17 @@ int ojo_store_query(ojo_store *s, const char *sql, const ojo_query_cb *cb)
 		int r = sqlite3_step(st);
 		if (r == SQLITE_DONE)
 			break;
+		if (r == SQLITE_INTERRUPT) {
+			rc = store_fail(s, -EINTR, "interrupted");
+			break;
+		}
 		if (r != SQLITE_ROW) {
 			rc = store_fail(s, store_sqlite_code(r),
 					"SQL error: %s", sqlite3_errmsg(s->db));
+			break;
+		}
+		if (cb->stop && *cb->stop) {
+			rc = store_fail(s, -EINTR, "interrupted");
 			break;
 		}
 		for (int i = 0; i < n; i++) {
@@ -113,5 +129,6 @@ int ojo_store_query(ojo_store *s, const char *sql, const ojo_query_cb *cb)
 	free(vals);
 out:
 	sqlite3_finalize(st);
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	return rc;
 }

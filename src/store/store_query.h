@@ -3,6 +3,7 @@
 #ifndef OJO_STORE_QUERY_H
 #define OJO_STORE_QUERY_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,9 @@ typedef struct ojo_query_cb {
 	/* Called per row. Non-zero return stops and is returned. */
 	int (*row)(void *user, int n, const ojo_qv *vals);
 	void *user;
+	/* Optional: polled while SQLite works; when set, the query stops
+	 * with -EINTR (e.g. Ctrl-C during a long scan). */
+	volatile sig_atomic_t *stop;
 } ojo_query_cb;
 
 /* Runs exactly one statement, which must not write (checked with

@@ -6,6 +6,9 @@ import { fmtDuration, ticks } from "./format";
 
 export type Draw = "line" | "step" | "points" | "marker";
 
+const LEFT_AXIS = 84; // px: y axis labels ("1023.9 KiB")
+const RIGHT_AXIS = 70; // px: the flow-control limit axis, or an empty gutter
+
 export interface SeriesDef {
   label: string;
   color: string;
@@ -15,6 +18,8 @@ export interface SeriesDef {
   /** "lim": a second y scale with its own axis on the right */
   scale?: string;
   fill?: string;
+  /** points drawn as outlines, so marks below them stay visible */
+  hollow?: boolean;
   dash?: number[];
   width?: number;
   size?: number;
@@ -65,7 +70,7 @@ export class Rows {
 
 /** Draws a points series as small squares in one path: much cheaper than
  * uPlot's per-point arcs when a panel holds tens of thousands of marks. */
-function squares(size: number): uPlot.Series.PathBuilder {
+function squares(size: number, hollow: boolean): uPlot.Series.PathBuilder {
   return (u, sidx, i0, i1) => {
     const xs = u.data[0];
     const ys = u.data[sidx];
@@ -81,7 +86,7 @@ function squares(size: number): uPlot.Series.PathBuilder {
       if (cx < left - half || cx > left + width + half || cy < top - half || cy > top + height + half) continue;
       path.rect(cx - half, cy - half, 2 * half, 2 * half);
     }
-    return { fill: path };
+    return hollow ? { stroke: path } : { fill: path };
   };
 }
 
@@ -129,16 +134,21 @@ export class TimeChart {
       { values: (_u, vals, _a, _s, incr) => ticks("ns", vals, incr), size: 34, space: 80 },
       {
         scale: "y",
-        size: 84,
+        size: LEFT_AXIS,
         // lane charts write their names inside the plot (drawLabels)
         values: spec.yLabels ? (_u, vals) => vals.map(() => "") : (_u, vals, _a, _s, incr) => ticks(spec.yKind, vals, incr),
         ...(spec.yLabels ? { splits: () => spec.yLabels!.map((_, i) => i).filter((i) => i > 0) } : {}),
       },
     ];
+    // Every chart keeps the same right gutter, used or not, so that all
+    // panels put a given time at the same x.
     const right = spec.series.find((d) => d.scale === "lim");
     if (right) {
-      axes.push({ scale: "lim", side: 1, size: 84, stroke: right.color, grid: { show: false },
+      axes.push({ scale: "lim", side: 1, size: RIGHT_AXIS, stroke: right.color, grid: { show: false },
         values: (_u, vals, _a, _s, incr) => ticks("bytes", vals, incr) });
+    } else {
+      axes.push({ scale: "y", side: 1, size: RIGHT_AXIS, grid: { show: false }, ticks: { show: false },
+        values: (_u, vals) => vals.map(() => "") });
     }
     const scales: uPlot.Scales = {
       x: { time: false, auto: false, min: from, max: to },
@@ -161,6 +171,7 @@ export class TimeChart {
           },
         },
         points: { size: 7 },
+        dataIdx: (u, si, ci, xv) => hoverIdx(u, spec.series[si - 1], si, ci, xv),
       },
       legend: { live: true },
       hooks: {
@@ -189,9 +200,9 @@ export class TimeChart {
         return {
           ...base,
           scale: d.draw === "marker" ? "mk" : (d.scale ?? "y"),
-          width: 0,
-          fill: d.color,
-          paths: squares(d.size ?? 3),
+          width: d.hollow ? 1.5 : 0,
+          fill: d.hollow ? undefined : d.color,
+          paths: squares(d.size ?? 3, d.hollow ?? false),
           points: { show: false },
         };
     }
@@ -303,6 +314,30 @@ export class TimeChart {
       true,
     );
   }
+}
+
+/** The row whose value the legend shows for series si at x = xv: a step
+ * line shows the value in force (last at or before the pointer), a line
+ * the nearest value, points and markers only one near the pointer. Rows where the
+ * series has no value are skipped. */
+function hoverIdx(u: uPlot, d: SeriesDef | undefined, si: number, ci: number, xv: number): number | null {
+  if (!d) return ci; // the x series
+  const xs = u.data[0];
+  const ys = u.data[si];
+  const has = (i: number): boolean => ys[i] !== undefined && ys[i] !== null;
+  if (d.draw === "step") {
+    let i = Math.min(ci, xs.length - 1);
+    while (i >= 0 && (!has(i) || xs[i] > xv)) i--;
+    return i >= 0 ? i : null;
+  }
+  let lo = ci;
+  let hi = ci;
+  while (lo >= 0 && !has(lo)) lo--;
+  while (hi < xs.length && !has(hi)) hi++;
+  const best = lo < 0 ? (hi < xs.length ? hi : -1) : hi >= xs.length ? lo : xv - xs[lo] <= xs[hi] - xv ? lo : hi;
+  if (best < 0) return null;
+  if (d.draw !== "line" && Math.abs(u.valToPos(xs[best], "x") - u.valToPos(xv, "x")) > 24) return null;
+  return best;
 }
 
 export function signatureOf(spec: ChartSpec): string {

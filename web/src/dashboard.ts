@@ -43,7 +43,7 @@ export function showDashboard(root: HTMLElement): () => void {
   let st = readState();
   const banner = h("div");
   const totals = h("div", { class: "totals", id: "totals" });
-  const tracesBox = h("div", { class: "scroll" });
+  const tracesBox = h("div", { class: "scroll tall" });
   const typesBox = h("div", { id: "types" });
   const flowsBox = h("div", { class: "scroll", id: "flows" });
   const pager = h("div", { class: "pager" });
@@ -63,7 +63,7 @@ export function showDashboard(root: HTMLElement): () => void {
     totals,
     h("div", { class: "row" },
       h("section", { class: "card" }, h("h2", {}, "Traces", h("span", { class: "muted" }, "click one to list its flows")), tracesBox),
-      h("section", { class: "card" }, h("h2", {}, "Event types", h("span", { class: "muted" }, "click to filter flows")), typesBox)),
+      h("section", { class: "card" }, h("h2", {}, "Event types", h("span", { class: "muted", id: "types-scope" }, "click to filter flows")), typesBox)),
     h("section", { class: "card" },
       h("h2", {}, "Flows", h("span", { class: "muted", id: "flows-total" })),
       h("div", { class: "toolbar" }, search, kindSel, typeSel, traceChip),
@@ -77,7 +77,8 @@ export function showDashboard(root: HTMLElement): () => void {
       sort: st.sort === "start" ? null : st.sort, order: st.order, page: st.page || null,
     });
     void loadFlows();
-    drawTypes();
+    if (st.trace !== typesFor) void loadTypes();
+    else drawTypes();
     drawTraces();
   };
 
@@ -138,6 +139,8 @@ export function showDashboard(root: HTMLElement): () => void {
   };
 
   const drawTypes = (): void => {
+    const scope = document.getElementById("types-scope");
+    if (scope) scope.textContent = `${typesFor ? `in trace #${typesFor}` : "in all traces"} · click to filter flows`;
     const used = types.filter((t) => t.count > 0).sort((a, b) => b.count - a.count);
     const max = used.reduce((m, t) => Math.max(m, t.count), 1);
     if (!used.length) {
@@ -228,8 +231,14 @@ export function showDashboard(root: HTMLElement): () => void {
     drawStats(s, tr);
     drawTraces();
   };
+  // the distribution follows the trace filter
+  let typesFor = "";
   const loadTypes = async (): Promise<void> => {
-    types = await api.types();
+    const trace = st.trace;
+    const t = await api.types(trace ? { trace: Number(trace) } : {});
+    if (trace !== st.trace) return;
+    types = t;
+    typesFor = trace;
     drawTypes();
   };
   const refreshTraces = throttled(() => loadTop(true));

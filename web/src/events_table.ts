@@ -2,7 +2,7 @@
 // with the server's cursor (a stack of cursors gives "previous").
 import { api, OjoEvent, TypeCount } from "./api";
 import { h, replace } from "./dom";
-import { fmtBytes, fmtCount, fmtDuration, fmtValue } from "./format";
+import { fmtBytes, fmtCount, fmtDuration, fmtOffset, fmtValue } from "./format";
 import { flowHref } from "./url";
 
 const LIMIT = 50;
@@ -83,7 +83,7 @@ export class EventsTable {
     replace(this.body, h("table", { id: "events-table" },
       h("thead", {}, h("tr", {}, h("th", { class: "num" }, "time"), h("th", {}, "flow"), h("th", {}, "event"), h("th", {}, "value"), h("th", {}, "raw payload"))),
       h("tbody", {}, ...res.events.map((e) => h("tr", {},
-        h("td", { class: "num", title: `${e.t} ns after the flow start` }, fmtDuration(e.t)),
+        h("td", { class: "num", title: `${fmtCount(e.t)} ns after the flow start` }, fmtOffset(e.t)),
         h("td", {}, e.flow === this.key ? h("span", { class: "muted" }, "this") : h("a", { href: flowHref(e.flow) }, `#${e.flow}`)),
         h("td", {}, e.name),
         h("td", {}, this.describe(e)),

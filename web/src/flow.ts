@@ -1,19 +1,20 @@
 // The flow view: every panel on one time axis (ns since the flow start),
 // brush zoom and pan shared by all, the range kept in the URL, series
 // fetched at the charts' pixel width and refetched on zoom.
-import { api, apiUrl, FlowDetail, Series, TypeCount } from "./api";
-import { ChartHost, ChartSpec, overlayColor, Rows, SeriesDef, signatureOf, TimeChart } from "./charts";
+import { api, FlowDetail, Series, TypeCount } from "./api";
+import { ChartHost, ChartSpec, overlayColor, signatureOf, TimeChart } from "./charts";
 import { h, replace } from "./dom";
 import { EventsTable } from "./events_table";
-import { fmtBytes, fmtCount, fmtDuration, fmtEpoch, shortLabel } from "./format";
+import { fmtCount, fmtDuration, shortLabel } from "./format";
+import { qlogUnavailable, renderExport, renderFlowHeader } from "./flow_header";
 import { buildLanes, drawLanes, Lane } from "./lanes";
 import { onLive, throttled } from "./live";
+import { buildOverlays, Overlays } from "./overlays";
 import { buildPanel, countOf, MetricDef, metricName, PanelDef, PANELS } from "./panels";
 import { flowHref, intParam, Route, updateParams } from "./url";
 
 const MIN_SPAN = 1000; // ns: zooming further shows nothing useful
 const WHOLE_POINTS = 5000; // step series this sparse are fetched whole
-const MAX_GUIDES = 300; // overlay guide lines per type drawn across charts
 
 interface PanelState {
   def: PanelDef;
@@ -42,7 +43,6 @@ class FlowViewImpl implements FlowView, ChartHost {
   private panels: PanelState[] = [];
   private overlayTypes: number[] = [];
   private overlayPts: { x: number; color: string }[] = [];
-  private overlayDense: string[] = [];
   private overlayPanel: PanelState | null = null;
   private lanes: Lane[] = [];
   private lanesEl = h("div", { class: "lanes", id: "lanes" });
@@ -277,55 +277,16 @@ class FlowViewImpl implements FlowView, ChartHost {
   }
 
   private drawHeader(): void {
-    const d = this.d!;
-    const f = d.flow;
-    const name = f.label ?? `flow ${f.flow_id}`;
-    document.title = `${name} · Ojo`;
-    const kv = (k: string, val: string | Node): HTMLElement => h("span", {}, `${k} `, h("b", {}, val));
-    replace(this.header!,
-      h("div", { class: "flowhead" },
-        h("h1", { id: "flow-title" }, name),
-        h("span", { class: "chip" }, f.kind),
-        f.kind === "stream" && d.parent
-          ? h("span", {}, "stream of ", h("a", { href: flowHref(d.parent.key), id: "parent-link" }, d.parent.label ?? `flow ${d.parent.flow_id}`))
-          : null,
-        h("span", { class: "muted" }, `trace ${f.trace} · flow id ${f.flow_id} · key ${f.key}`)),
-      h("div", { class: "kv" },
-        kv("start", f.events ? fmtEpoch(Number(d.base_ns)) + " UTC" : "–"),
-        kv("duration", fmtDuration(f.duration_ns)),
-        kv("events", fmtCount(f.events)),
-        kv("packets sent", fmtCount(f.packets_sent)),
-        kv("lost", fmtCount(f.packets_lost)),
-        kv("retransmitted", fmtCount(f.packets_retransmitted)),
-        kv("bytes sent", fmtBytes(f.bytes_sent)),
-        kv("bytes acked", fmtBytes(f.bytes_acked)),
-        f.max_cwnd !== null ? kv("max cwnd", fmtBytes(f.max_cwnd)) : null,
-        f.kind === "connection" ? kv("streams", fmtCount(f.streams)) : null),
-      f.events === 0 ? h("div", { class: "banner" }, "This flow holds no events.") : null,
-      d.missing.length
-        ? h("p", { class: "muted", id: "missing-summary" }, `Not recorded for this flow: ${d.missing.join(", ")}. The panels below show what the trace holds.`)
-        : null);
+    renderFlowHeader(this.header!, this.d!);
   }
 
   private drawExport(): void {
     if (!this.d) return;
-    const p = { flow: this.d.flow.key, include_children: this.d.flow.kind === "connection" ? 1 : null, from: this.isZoomed() ? this.view[0] : null, to: this.isZoomed() ? this.view[1] : null };
-    replace(this.exportBox, h("span", { class: "muted" }, "export:"),
-      ...(["csv", "json", "qlog"] as const).map((fmt) => fmt === "qlog" && this.qlogOff
-        ? h("span", { class: "chip off", id: "export-qlog", title: this.qlogOff }, "QLOG")
-        : h("a", { href: apiUrl("export", { ...p, format: fmt }), download: "", class: "chip", id: `export-${fmt}`,
-          title: `${fmt.toUpperCase()} of ${this.isZoomed() ? "the selected range" : "the whole flow"}` }, fmt.toUpperCase())));
+    renderExport(this.exportBox, this.d, this.isZoomed() ? this.view : null, this.qlogOff);
   }
 
-  /** Asks once whether this server can export qlog (a build option). */
   private async probeQlog(): Promise<void> {
-    const res = await fetch(apiUrl("export", { flow: this.d!.flow.key, format: "qlog", from: 0, to: 0 })).catch(() => null);
-    if (res && res.status === 400) {
-      const e = (await res.json().catch(() => ({}))) as { error?: string; param?: string };
-      if (e.param === "format") this.qlogOff = e.error ?? "qlog export is not available";
-    } else {
-      await res?.body?.cancel().catch(() => undefined);
-    }
+    this.qlogOff = await qlogUnavailable(this.d!.flow.key);
     this.drawExport();
   }
   private qlogOff = "";
@@ -397,20 +358,10 @@ class FlowViewImpl implements FlowView, ChartHost {
         Promise.all(this.overlayTypes.map((t) => get(`type:${t}`, false))),
       ]);
       if (seq !== this.fetchSeq || this.dead) return;
-      // guide lines on every chart, unless a type is so frequent that its
-      // lines would hide the data (its strip in the overlay panel remains)
-      this.overlayPts = [];
-      this.overlayDense = [];
-      ovs.forEach((s, i) => {
-        const n = s.series.reduce((a, p) => a + p.t.length, 0);
-        if (n > MAX_GUIDES) {
-          this.overlayDense.push(this.typeName(this.overlayTypes[i]));
-          return;
-        }
-        for (const part of s.series) for (const t of part.t) this.overlayPts.push({ x: t, color: overlayColor(i) });
-      });
+      const ov = buildOverlays(ovs, this.overlayTypes.map((t) => this.typeName(t)));
+      this.overlayPts = ov.guides;
       for (const { p, fetched } of results) this.drawPanel(p, fetched, width);
-      this.drawOverlayPanel(ovs, width);
+      this.drawOverlayPanel(ov, width);
       // "ready" once the browser has painted the new charts
       requestAnimationFrame(() => setTimeout(() => {
         if (seq === this.fetchSeq) this.root.dataset.ready = "1";
@@ -460,7 +411,7 @@ class FlowViewImpl implements FlowView, ChartHost {
     p.chart = new TimeChart(p.body, spec, this, width);
   }
 
-  private drawOverlayPanel(ovs: Series[], width: number): void {
+  private drawOverlayPanel(ov: Overlays, width: number): void {
     if (!this.overlayTypes.length) {
       this.overlayPanel?.chart?.destroy();
       this.overlayPanel = null;
@@ -471,27 +422,12 @@ class FlowViewImpl implements FlowView, ChartHost {
     if (!this.overlayPanel) {
       this.overlayPanel = { def: PANELS[0], body: this.overlayBody, note: this.overlayNote, chart: null, present: [] };
     }
-    const rows = new Rows();
-    const defs: SeriesDef[] = this.overlayTypes.map((t, i) => ({
-      label: this.typeName(t), color: overlayColor(i), draw: "points", size: 6,
-      fmt: (v: number) => fmtCount(v),
-    }));
-    ovs.forEach((s, i) => {
-      for (const part of s.series) {
-        for (let j = 0; j < part.t.length; j++) {
-          const note = part.n[j] > 1 ? `${part.n[j]} events (${fmtCount(part.min[j])}..${fmtCount(part.max[j])})` : fmtCount(part.min[j]);
-          rows.add(i, part.t[j], i + 1, note);
-        }
-      }
-    });
-    const labels = ["", ...this.overlayTypes.map((t) => this.typeName(t))];
-    const spec: ChartSpec = { series: defs, yKind: "count", height: 50 + 26 * this.overlayTypes.length, hasMarkers: false, yLabels: labels };
-    this.ensureChart(this.overlayPanel, spec, width);
-    const built = rows.build(defs.length);
+    this.ensureChart(this.overlayPanel, ov.spec, width);
+    const built = ov.rows.build(ov.spec.series.length);
     this.overlayPanel.chart!.setData(built.data, built.notes);
-    replace(this.overlayPanel.note, this.overlayDense.length
-      ? `Too many ${this.overlayDense.join(", ")} events in this range to draw as lines on every chart: zoom in to see them there.` : "");
-    for (const p of this.panels) p.chart?.u.redraw(false);
+    replace(this.overlayPanel.note, ov.dense.length
+      ? `Too many ${ov.dense.join(", ")} events in this range to draw as lines on every chart: zoom in to see them there.` : "");
+    for (const p of this.panels) p.chart?.u.redraw(false); // new guide lines
   }
 
   private async loadLanes(): Promise<void> {

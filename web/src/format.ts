@@ -74,3 +74,8 @@ export function ticks(kind: "ns" | "bytes" | "count", vals: number[], incr: numb
   dec = Math.min(dec, 9);
   return vals.map((v) => (v === 0 ? "0" : `${(v / unit).toFixed(dec)}${name ? " " + name : ""}`));
 }
+
+/** A time offset with µs resolution in a fixed unit, for tables. */
+export function fmtOffset(ns: number): string {
+  return Math.abs(ns) < 1e3 ? `${Math.round(ns)} ns` : `${(ns / 1e6).toFixed(3)} ms`;
+}

@@ -19,6 +19,8 @@ function route(r: Route): void {
   cleanup?.();
   cleanup = null;
   flow = null;
+  // state the previous view published (tests and tools read these)
+  for (const k of ["ready", "from", "to"]) delete app.dataset[k];
   window.scrollTo(0, 0);
   if (r.view === "flow") {
     replace(crumbs, h("a", { href: "#/" }, "dashboard"), " / flow ", r.key);

@@ -15,6 +15,7 @@ export interface MetricDef {
   width?: number;
   scale?: string;
   fill?: string;
+  hollow?: boolean;
   /** metrics[] entry that counts this one's events (default: metric) */
   countKey?: string;
   /** one line per flow (per-stream limits), at most this many */
@@ -46,8 +47,8 @@ export const PANELS: PanelDef[] = [
     metrics: [
       { metric: "data_sent", label: "sent", color: COLORS.sent, draw: "points", size: 3 },
       { metric: "data_acked", label: "acked", color: COLORS.acked, draw: "points", size: 3 },
-      { metric: "data_retransmitted", label: "retransmitted", color: COLORS.retrans, draw: "points", size: 5 },
-      { metric: "data_lost", label: "lost", color: COLORS.lost, draw: "points", size: 6 },
+      { metric: "data_retransmitted", label: "retransmitted", color: COLORS.retrans, draw: "points", size: 5, hollow: true },
+      { metric: "data_lost", label: "lost", color: COLORS.lost, draw: "points", size: 8, hollow: true },
       { metric: "data_received", label: "received", color: COLORS.received, draw: "points", size: 3 },
       { metric: "max_data", label: "MAX_DATA (right axis)", color: COLORS.limit, draw: "step", scale: "lim" },
       { metric: "max_stream_data", label: "MAX_STREAM_DATA", color: COLORS.limit2, draw: "step", dash: [5, 3], perFlow: 6 },
@@ -132,7 +133,7 @@ export function buildPanel(
     for (const group of groups) {
       const idx = defs.length;
       const label = def.perFlow && parts.length > 1 ? `${def.label} ${labelOf(group[0].flow)}` : def.label;
-      defs.push({ label, color: def.color, draw: def.draw, dash: def.dash, size: def.size, width: def.width, fmt, level: def.level, scale: def.scale, fill: def.fill });
+      defs.push({ label, color: def.color, draw: def.draw, dash: def.dash, size: def.size, width: def.width, fmt, level: def.level, scale: def.scale, fill: def.fill, hollow: def.hollow });
       for (const part of group) {
         for (let i = 0; i < part.t.length; i++) {
           const t = part.t[i];

@@ -1,0 +1,92 @@
+/* export_flat.c - stored events as flat CSV or JSON rows (trace, flow,
+ * time, type, name, payload, and offset/length for byte ranges). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "ojo/events.h"
+#include "qlog/export_int.h"
+
+/* ---- CSV and JSON ---------------------------------------------------- */
+
+static int flat_cb(void *ctx, const ojo_scan_event *e)
+{
+	xp_flat *fl = ctx;
+	char buf[32];
+	const char *name =
+	    e->type ? xp_type_name(e->type, buf, sizeof(buf)) : e->name;
+	const ojo_event_type_info *ti = ojo_event_type_lookup(e->type);
+	bool range = ti && ti->payload_kind == OJO_PK_RANGE;
+	if (fl->json) {
+		fprintf(fl->out,
+			"%s\n{\"trace_id\":%" PRId64 ",\"flow_id\":%u,"
+			"\"time_ns\":%" PRId64 ",\"type\":%u,\"name\":",
+			fl->first ? "" : ",", fl->trace, e->flow_id, e->time_ns,
+			e->type);
+		xp_json_str(fl->out, name);
+		if (e->type)
+			fprintf(fl->out, ",\"payload\":%" PRIu64, e->payload);
+		if (range)
+			fprintf(fl->out,
+				",\"offset\":%" PRIu64 ",\"length\":%" PRIu64,
+				OJO_RANGE_OFFSET(e->payload),
+				OJO_RANGE_LENGTH(e->payload));
+		if (!e->type && e->json)
+			fprintf(fl->out, ",\"qlog\":%s", e->json);
+		fputc('}', fl->out);
+	} else {
+		fprintf(fl->out, "%" PRId64 ",%u,%" PRId64 ",%u,", fl->trace,
+			e->flow_id, e->time_ns, e->type);
+		/* names are identifiers or qlog names: quote them anyway */
+		fputc('"', fl->out);
+		for (const char *p = name; p && *p; p++) {
+			if (*p == '"')
+				fputc('"', fl->out);
+			fputc(*p, fl->out);
+		}
+		fputc('"', fl->out);
+		if (e->type)
+			fprintf(fl->out, ",%" PRIu64, e->payload);
+		else
+			fputc(',', fl->out);
+		if (range)
+			fprintf(fl->out, ",%" PRIu64 ",%" PRIu64 "\n",
+				OJO_RANGE_OFFSET(e->payload),
+				OJO_RANGE_LENGTH(e->payload));
+		else
+			fputs(",,\n", fl->out);
+	}
+	fl->first = false;
+	fl->n++;
+	return ferror(fl->out) ? -EIO : 0;
+}
+
+int xp_write_flat(ojo_store *s, const ojo_export_opts *o, xtrace *t,
+		  const xflow *c, xp_flat *fl)
+{
+	uint32_t *ids = malloc((t->n + 1) * sizeof(*ids));
+	size_t n = 0;
+	ojo_scan_filter f;
+	int rc;
+	if (!ids)
+		return -ENOMEM;
+	/* one flow asked for: only it (and, for a connection, its streams) */
+	if (!o->flow_id || o->flow_id == c->id) {
+		ids[n++] = c->id;
+		for (size_t i = 0; i < t->n; i++)
+			if (t->f[i].has_parent && t->f[i].parent == c->id)
+				ids[n++] = t->f[i].id;
+	} else {
+		ids[n++] = o->flow_id;
+	}
+	ojo_scan_filter_init(&f, t->id);
+	f.flow_ids = ids;
+	f.n_flows = n;
+	f.from_ns = o->from_ns;
+	f.to_ns = o->to_ns;
+	f.unmapped = true;
+	fl->trace = t->id;
+	rc = ojo_scan_events(s, &f, flat_cb, fl);
+	free(ids);
+	return rc;
+}

@@ -1,0 +1,64 @@
+// The flow view's header (what the flow is, its counts, what the trace
+// does not hold) and its export links.
+import { apiUrl, FlowDetail } from "./api";
+import { h, replace } from "./dom";
+import { fmtBytes, fmtCount, fmtDuration, fmtEpoch } from "./format";
+import { flowHref } from "./url";
+
+export function renderFlowHeader(el: HTMLElement, d: FlowDetail): void {
+  const f = d.flow;
+  const name = f.label ?? `flow ${f.flow_id}`;
+  document.title = `${name} · Ojo`;
+  const kv = (k: string, val: string | Node): HTMLElement => h("span", {}, `${k} `, h("b", {}, val));
+  replace(el,
+    h("div", { class: "flowhead" },
+      h("h1", { id: "flow-title" }, name),
+      h("span", { class: "chip" }, f.kind),
+      f.kind === "stream" && d.parent
+        ? h("span", {}, "stream of ", h("a", { href: flowHref(d.parent.key), id: "parent-link" }, d.parent.label ?? `flow ${d.parent.flow_id}`))
+        : null,
+      h("span", { class: "muted" }, `trace ${f.trace} · flow id ${f.flow_id} · key ${f.key}`)),
+    h("div", { class: "kv" },
+      kv("start", f.events ? fmtEpoch(Number(d.base_ns)) + " UTC" : "–"),
+      kv("duration", fmtDuration(f.duration_ns)),
+      kv("events", fmtCount(f.events)),
+      kv("packets sent", fmtCount(f.packets_sent)),
+      kv("lost", fmtCount(f.packets_lost)),
+      kv("retransmitted", fmtCount(f.packets_retransmitted)),
+      kv("bytes sent", fmtBytes(f.bytes_sent)),
+      kv("bytes acked", fmtBytes(f.bytes_acked)),
+      f.max_cwnd !== null ? kv("max cwnd", fmtBytes(f.max_cwnd)) : null,
+      f.kind === "connection" ? kv("streams", fmtCount(f.streams)) : null),
+    f.events === 0 ? h("div", { class: "banner" }, "This flow holds no events.") : null,
+    d.missing.length
+      ? h("p", { class: "muted", id: "missing-summary" }, `Not recorded for this flow: ${d.missing.join(", ")}. The panels below show what the trace holds.`)
+      : null);
+}
+
+/** CSV/JSON/qlog links for the flow (with its streams) and the range
+ * shown, or the whole flow when range is null. */
+export function renderExport(el: HTMLElement, d: FlowDetail, range: [number, number] | null, qlogOff: string): void {
+  const p = {
+    flow: d.flow.key,
+    include_children: d.flow.kind === "connection" ? 1 : null,
+    from: range ? range[0] : null,
+    to: range ? range[1] : null,
+  };
+  replace(el, h("span", { class: "muted" }, "export:"),
+    ...(["csv", "json", "qlog"] as const).map((fmt) => fmt === "qlog" && qlogOff
+      ? h("span", { class: "chip off", id: "export-qlog", title: qlogOff }, "QLOG")
+      : h("a", { href: apiUrl("export", { ...p, format: fmt }), download: "", class: "chip", id: `export-${fmt}`,
+        title: `${fmt.toUpperCase()} of ${range ? "the selected range" : "the whole flow"}` }, fmt.toUpperCase())));
+}
+
+/** "" when the server exports qlog, else its reason (a build option). */
+export async function qlogUnavailable(key: number): Promise<string> {
+  const res = await fetch(apiUrl("export", { flow: key, format: "qlog", from: 0, to: 0 })).catch(() => null);
+  if (res && res.status === 400) {
+    const e = (await res.json().catch(() => ({}))) as { error?: string; param?: string };
+    if (e.param === "format") return e.error ?? "qlog export is not available";
+    return "";
+  }
+  await res?.body?.cancel().catch(() => undefined);
+  return "";
+}
