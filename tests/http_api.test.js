@@ -462,6 +462,14 @@ test('export: qlog through the qlog module', async () => {
   for (const l of records.slice(1, 50)) assert.ok(JSON.parse(l).name);
 });
 
+test('cli: a port in use is a clear failure, not a shared port', () => {
+  // the port of the running server: a second ojo serve must not share it
+  const port = new URL(base).port;
+  const r = spawnSync(OJO, ['serve', '--db-path', db, '--port', port], { timeout: 10000 });
+  assert.equal(r.status, 1, r.stdout.toString());
+  assert.match(r.stderr.toString(), /cannot listen: Address already in use/);
+});
+
 test('cli: missing database, bad options, --help', () => {
   const missing = spawnSync(OJO, ['serve', '--db-path', path.join(dir, 'nope.db'), '--port', '0']);
   assert.equal(missing.status, 1);
