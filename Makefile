@@ -4,6 +4,9 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
+# cmake's generated Makefiles recurse; their "Entering directory" lines are
+# noise (errors and warnings still show)
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps web build demo test test-asan test-tsan bench format clean
 
@@ -15,12 +18,18 @@ deps:
 web: deps
 	@if [ -f web/package.json ]; then cd web && npm run --silent build; fi
 
+CONFIGURE = cmake -S . -B $(BUILD) -DOJO_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+
 build: web
-	cmake -S . -B $(BUILD) -DOJO_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	$(CONFIGURE)
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
-	$(BUILD)/src/ojo demo
+# only the tool: the tests and benchmarks are built by `make test`/`bench`;
+# DEMO_ARGS passes options, e.g. make demo DEMO_ARGS="--port 8081"
+demo: web
+	$(CONFIGURE)
+	cmake --build $(BUILD) -j $(JOBS) --target ojo
+	$(BUILD)/src/ojo demo $(DEMO_ARGS)
 
 test-asan: web
 	cmake -S . -B build-asan -DOJO_WERROR=ON -DOJO_SANITIZE=address -DCMAKE_BUILD_TYPE=Debug >/dev/null

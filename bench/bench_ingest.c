@@ -17,9 +17,7 @@
  *    it is slow).
  * Prints events/s of each and the ratios. With KEEP_DB, the database of
  * step 2 is moved there instead of deleted (a large test database). */
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -29,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_ojo.h" /* tests/: temporary directory, listing .ojo files */
 #include "ingest/ingest.h"
 #include "ojo/ojo.h"
 #include "ojo/reader.h"
@@ -163,42 +162,6 @@ static uint64_t write_corpus(const char *dir, uint64_t total)
 	return n;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted paths of the .ojo files in dir/output. */
-static char **list_files(const char *dir, size_t *n)
-{
-	char out[1024];
-	snprintf(out, sizeof(out), "%s/output", dir);
-	DIR *d = opendir(out);
-	if (!d)
-		die(out, strerror(errno));
-	char **v = NULL;
-	size_t k = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".ojo"))
-			continue;
-		if (k == cap) {
-			cap = cap ? cap * 2 : 256;
-			v = realloc(v, cap * sizeof(*v));
-			if (!v)
-				die("list", "out of memory");
-		}
-		char p[1400];
-		snprintf(p, sizeof(p), "%s/%s", out, de->d_name);
-		v[k++] = strdup(p);
-	}
-	closedir(d);
-	qsort(v, k, sizeof(*v), cmp_str);
-	*n = k;
-	return v;
-}
-
 static uint64_t ingest_store(const char *db, char **files, size_t n)
 {
 	ojo_store *s;
@@ -272,15 +235,6 @@ static uint64_t ingest_rows(const char *db, char **files, size_t n, bool index,
 	return events;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag,
-		  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static void rm_db(const char *db)
 {
 	char p[1100];
@@ -297,24 +251,42 @@ static double file_mib(const char *path)
 	return stat(path, &sb) == 0 ? (double)sb.st_size / (1 << 20) : 0;
 }
 
+/* One timed load of dir/name, removed afterwards. */
+typedef struct load {
+	uint64_t events;
+	double secs, rate, db_mib;
+} load;
+
+/* Times the row-at-a-time baseline into dir/name. */
+static load row_baseline(const char *dir, const char *name, char **files,
+			 size_t n, bool index, uint64_t max_events)
+{
+	char db[700];
+	load l;
+	snprintf(db, sizeof(db), "%s/%s", dir, name);
+	double a = now_s();
+	l.events = ingest_rows(db, files, n, index, max_events);
+	l.secs = now_s() - a;
+	l.rate = (double)l.events / l.secs;
+	l.db_mib = file_mib(db);
+	rm_db(db);
+	return l;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t total = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
 	uint64_t idx_max = argc > 2 ? strtoull(argv[2], NULL, 10) : 2000000;
-	const char *base = getenv("TMPDIR");
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/ojo-bench-ingest-XXXXXX",
-		 base ? base : "/tmp");
-	if (!mkdtemp(dir))
-		die("mkdtemp", strerror(errno));
-	char trace_dir[600], db[700];
+	char *dir = test_tmpdir();
+	char trace_dir[600], out_dir[700], db[700];
 	snprintf(trace_dir, sizeof(trace_dir), "%s/traces", dir);
+	snprintf(out_dir, sizeof(out_dir), "%s/output", trace_dir);
 
 	double t0 = now_s();
 	uint64_t written = write_corpus(trace_dir, total);
 	double t1 = now_s();
 	size_t nfiles;
-	char **files = list_files(trace_dir, &nfiles);
+	char **files = test_ojo_files(out_dir, &nfiles);
 	uint64_t corpus_bytes = 0;
 	for (size_t i = 0; i < nfiles; i++) {
 		struct stat sb;
@@ -339,34 +311,24 @@ int main(int argc, char **argv)
 		die(argv[3], strerror(errno));
 	rm_db(db);
 
-	snprintf(db, sizeof(db), "%s/rows.db", dir);
-	a = now_s();
-	uint64_t rows = ingest_rows(db, files, nfiles, false, UINT64_MAX);
-	b = now_s();
-	double rows_rate = (double)rows / (b - a);
+	load rows =
+	    row_baseline(dir, "rows.db", files, nfiles, false, UINT64_MAX);
 	printf("baseline: row inserts, no index:        %10.0f events/s"
 	       "  (%" PRIu64 " rows, %.2f s, db %.0f MiB)\n",
-	       rows_rate, rows, b - a, file_mib(db));
-	rm_db(db);
-
-	snprintf(db, sizeof(db), "%s/rows_idx.db", dir);
-	a = now_s();
-	uint64_t irows = ingest_rows(db, files, nfiles, true, idx_max);
-	b = now_s();
-	double irows_rate = (double)irows / (b - a);
+	       rows.rate, rows.events, rows.secs, rows.db_mib);
+	load irows =
+	    row_baseline(dir, "rows_idx.db", files, nfiles, true, idx_max);
 	printf("baseline: row inserts, (flow,time) index:%10.0f events/s"
 	       "  (first %" PRIu64 " rows, %.2f s)\n",
-	       irows_rate, irows, b - a);
-	rm_db(db);
+	       irows.rate, irows.events, irows.secs);
 
 	printf("ratio: ojo / no-index baseline = %.2fx (target >= 1.3x), "
 	       "ojo / indexed baseline = %.1fx; target >= 2000000 events/s: "
 	       "%s\n",
-	       ours_rate / rows_rate, ours_rate / irows_rate,
+	       ours_rate / rows.rate, ours_rate / irows.rate,
 	       ours_rate >= 2e6 ? "met" : "NOT met");
-	for (size_t i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_free_list(files, nfiles);
+	test_rmtree(dir);
+	free(dir);
 	return 0;
 }

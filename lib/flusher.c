@@ -184,11 +184,9 @@ static void write_batch(struct ojo_tracer *t)
 }
 
 /* Moves every published record of every ring into the batch, writing a
- * batch whenever the buffer cannot take a ring's worth more. */
-/* Moves every published record of every ring into the batch, writing a
- * batch whenever the buffer cannot take a ring's worth more. Returns 1 if
- * some ring had filled past a quarter since the last drain (writers are
- * busy: drain again without sleeping). */
+ * batch whenever the buffer fills up. Returns 1 if some ring had filled
+ * past a quarter since the last drain (writers are busy: drain again
+ * without sleeping). */
 static int drain_all(struct ojo_tracer *t)
 {
 	int busy = 0;

@@ -103,8 +103,8 @@ static __attribute__((noinline)) struct ojo_ring *ring_slow(ojo_tracer *t)
 }
 
 /* Everything but the common case: first record of a thread, the shared
- * ring, a full ring. Kept out of line so the fast path below needs no
- * saved registers and no stack frame. */
+ * ring, a full ring. Kept out of line so the fast path below makes no
+ * call and needs almost no stack. */
 static __attribute__((noinline)) int push_slow(ojo_tracer *t, uint64_t ts,
 					       uint32_t flow, uint32_t type,
 					       uint64_t payload)

@@ -22,6 +22,7 @@ const TRANSFER = process.env.OJO_TRANSFER ?? "";
 const WEB = process.env.OJO_WEB_DIR ?? resolve(here, "../web");
 const ARTIFACTS = process.env.OJO_ARTIFACTS ?? resolve(here, "../test-artifacts");
 const CHROMIUM = process.env.OJO_CHROMIUM ?? "/usr/bin/chromium";
+const QLOG = resolve(here, "../../shared/corpus/qlog/ngtcp2/b_loss5_delay20_3x1M.client.sqlog");
 const { chromium } = createRequire(join(WEB, "package.json"))("playwright-core");
 
 const children = new Set();
@@ -72,6 +73,12 @@ function buildDatabase() {
     const w = run(OJO, ["watch", "--once", "--input-dir", join(more, "traces", "output"),
       "--db-path", join(demoDir, "traces.db")], "ojo watch --once");
     assert.ok(w.ok, w.err);
+    // and a qlog trace of a real stack (ngtcp2 client): relative clock,
+    // streams that receive after their FIN was sent
+    if (existsSync(QLOG)) {
+      const q = run(OJO, ["import", "--db-path", join(demoDir, "traces.db"), QLOG], "ojo import");
+      assert.ok(q.ok, q.err);
+    }
     return join(demoDir, "traces.db");
   }
   console.log(`# ojo demo unavailable, using the transfer example (${demo.err.split("\n")[0]})`);
@@ -287,7 +294,25 @@ test("a flow view draws non-empty charts, fast", async () => {
     const px = await coloredPixels(sel);
     console.log(`# ${id}: ${px} colored pixels`);
     assert.ok(px > 200, `${id}: chart has drawn series (${px} colored pixels)`);
+    // axes say what they measure, with the unit (the canvas draws them:
+    // the chart publishes its titles and tick labels in data attributes)
+    const chart = await page.$eval(`${sel} .uplot`, (e) => ({ axes: e.parentElement.dataset.axes ?? "", ticks: e.parentElement.dataset.yTicks ?? "" }));
+    const titles = chart.axes.split("|");
+    assert.equal(titles[0], "time since flow start", `${id}: x axis title`);
+    assert.match(titles[1], id === "rtt" ? /time/ : /\(bytes\)/, `${id}: y axis title`);
+    // byte ticks step by powers of two: no "0.7 MiB"-style labels
+    if (id !== "rtt") {
+      const tk = chart.ticks.split("|").filter((t) => t && t !== "0");
+      assert.ok(tk.length >= 2, `${id}: y ticks ${chart.ticks}`);
+      for (const t of tk) {
+        const m = /^([\d.]+) (B|KiB|MiB|GiB)$/.exec(t);
+        assert.ok(m, `${id}: tick label ${t}`);
+        assert.ok(Number.isInteger(Number(m[1]) * 4), `${id}: tick ${t} is a multiple of a quarter unit`);
+      }
+    }
   }
+  // the streams lanes come with a key to their colors
+  assert.match(await page.textContent("#lanes-legend"), /FIN sent, not yet acked/, "lanes legend");
   // hover the congestion chart: the legend shows values with digits
   const box = await page.$eval("#panel-congestion .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
   await page.mouse.move(box.x + box.w * 0.5, box.y + box.h * 0.5);
@@ -360,7 +385,8 @@ test("brush zoom updates the URL and a reload restores the range", async () => {
   // shift+drag pans: dragging 20% of the width to the left moves the
   // window 20% later
   {
-    await page.$eval("#panel-congestion", (e) => e.scrollIntoView());
+    // centre it: scrolled to the top it would sit under the sticky controls
+    await page.$eval("#panel-congestion", (e) => e.scrollIntoView({ block: "center" }));
     const b = await page.$eval("#panel-congestion .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
     await page.keyboard.down("Shift");
     await page.mouse.move(b.x + b.w * 0.6, b.y + b.h / 2);
@@ -455,6 +481,29 @@ test("an open flow view follows a growing trace without reload", async () => {
   const note = await page.textContent("#panel-congestion + div");
   assert.match(note, /cwnd: 4(?!\d)/, `the cwnd chart now holds the 4 updates (${note})`);
   await page.screenshot({ path: join(ARTIFACTS, "flow-live.png"), fullPage: true });
+});
+
+test("a qlog trace with a relative clock: no dates, its streams' lanes", async (t) => {
+  const qt = (await apiGet("/api/traces")).traces.find((x) => x.source === "qlog");
+  if (!qt) return t.skip(`no qlog trace (corpus file ${QLOG} missing)`);
+  await page.goto(baseUrl + "/");
+  // the dashboard's time span leaves the undated trace out, and says so
+  await page.waitForFunction(() => /undated trace/.test(document.querySelector('[data-total="time span"]')?.textContent ?? ""));
+  assert.doesNotMatch(await page.textContent('[data-total="time span"]'), /1970/, "no 1970 date");
+  const conn = (await apiGet(`/api/flows?trace=${qt.id}&kind=connections`)).flows[0];
+  assert.ok(conn && conn.streams > 0, "the qlog connection has streams");
+  await page.goto(`${baseUrl}/#/flow/${conn.key}`);
+  await page.waitForSelector('#app[data-ready="1"]', { timeout: 15_000 });
+  const head = await page.textContent(".kv");
+  assert.match(head, /start t\+.*relative clock/, `start is a clock offset: ${head}`);
+  await page.waitForFunction((n) => document.querySelectorAll("#lanes .lane").length === n, conn.streams);
+  // request streams: FIN sent at once, then the response arrives
+  assert.ok(await page.$$eval("#lanes .seg.after", (v) => v.length) > 0, "lanes show events after the FIN");
+  // the events table names the streams of the connection
+  await page.waitForSelector("#events-table tbody tr");
+  const flowsCol = await page.$$eval("#events-table tbody td:nth-child(2)", (v) => v.map((e) => e.textContent));
+  assert.ok(flowsCol.every((c) => c === "this flow" || /^stream \d+$/.test(c)), `flow column: ${[...new Set(flowsCol)]}`);
+  await page.screenshot({ path: join(ARTIFACTS, "flow-qlog.png"), fullPage: true });
 });
 
 let liveStart;

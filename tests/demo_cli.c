@@ -20,44 +20,11 @@
 static const char *ojo_bin;
 static char *tmp;
 
-/* Runs ojo with args; stdout and stderr land in files under tmp and are
- * returned (malloc'd). Returns the exit status. */
+/* Runs ojo with args; stdout and stderr come back (malloc'd). Returns the
+ * exit status. */
 static int run(const char *const *args, char **out, char **err)
 {
-	char op[1024], ep[1024];
-	snprintf(op, sizeof(op), "%s/stdout", tmp);
-	snprintf(ep, sizeof(ep), "%s/stderr", tmp);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		int o = open(op, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(ep, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (o < 0 || e < 0)
-			_exit(127);
-		dup2(o, 1);
-		dup2(e, 2);
-		const char *argv[32] = {ojo_bin};
-		for (int i = 0; args[i]; i++)
-			argv[i + 1] = args[i];
-		execv(ojo_bin, (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st));
-	char *paths[2] = {op, ep};
-	char **dst[2] = {out, err};
-	for (int i = 0; i < 2; i++) {
-		FILE *f = fopen(paths[i], "r");
-		CHECK(f != NULL);
-		static char buf[1 << 20];
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[n] = 0;
-		fclose(f);
-		if (dst[i])
-			*dst[i] = strdup(buf);
-	}
-	return WEXITSTATUS(st);
+	return test_run(tmp, ojo_bin, args, out, err);
 }
 
 static void test_usage(void)
@@ -93,10 +60,7 @@ static void test_refuses_foreign_dir(void)
 	snprintf(dir, sizeof(dir), "%s/mine", tmp);
 	snprintf(keep, sizeof(keep), "%s/thesis.tex", dir);
 	CHECK(mkdir(dir, 0755) == 0);
-	FILE *f = fopen(keep, "w");
-	CHECK(f != NULL);
-	fputs("precious\n", f);
-	fclose(f);
+	test_write_file(keep, "precious\n", 9);
 	char *out, *err;
 	CHECK_EQ(run((const char *[]){"demo", "--no-serve", "--dir", dir, NULL},
 		     &out, &err),
@@ -235,40 +199,14 @@ static void check_db(const char *db, const conn_line *lines, int n,
 		CHECK(found);
 	}
 
-	static const uint32_t want[] = {
-	    OJO_EV_PACKET_SENT,
-	    OJO_EV_PACKET_ACKED,
-	    OJO_EV_PACKET_LOST_TIMEOUT,
-	    OJO_EV_PACKET_LOST_THRESHOLD,
-	    OJO_EV_PACKET_RETRANS_NEW,
-	    OJO_EV_STREAM_OPENED,
-	    OJO_EV_STREAM_LINK,
-	    OJO_EV_STREAM_FIN_SENT,
-	    OJO_EV_STREAM_FIN_ACKED,
-	    OJO_EV_MAX_DATA,
-	    OJO_EV_MAX_STREAM_DATA,
-	    OJO_EV_DATA_BLOCKED,
-	    OJO_EV_STREAM_DATA_BLOCKED,
-	    OJO_EV_CWND,
-	    OJO_EV_SSTHRESH,
-	    OJO_EV_BYTES_IN_FLIGHT,
-	    OJO_EV_RTT_SAMPLE,
-	    OJO_EV_SMOOTHED_RTT,
-	    OJO_EV_RTT_VAR,
-	    OJO_EV_MIN_RTT,
-	    OJO_EV_RECOVERY_STATE,
-	    OJO_EV_DATA_SENT,
-	    OJO_EV_DATA_ACKED,
-	    OJO_EV_DATA_LOST,
-	    OJO_EV_DATA_RETRANSMITTED,
-	};
 	int64_t counts[256] = {0};
 	CHECK_EQ(ojo_rd_types(r, 0, 0, on_type, counts), 0);
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (counts[want[i]] <= 0)
+	for (size_t i = 0; i < DEMO_N_SENDER_TYPES; i++) {
+		uint32_t type = demo_sender_types[i];
+		if (counts[type] <= 0)
 			fprintf(stderr, "type %u missing from the database\n",
-				want[i]);
-		CHECK(counts[want[i]] > 0);
+				type);
+		CHECK(counts[type] > 0);
 	}
 	ojo_rd_close(r);
 }

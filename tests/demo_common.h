@@ -2,35 +2,14 @@
 #ifndef OJO_TESTS_DEMO_COMMON_H
 #define OJO_TESTS_DEMO_COMMON_H
 
-#include <dirent.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdbool.h>
+#include <stdint.h>
 
+#include "check.h"
+#include "check_ojo.h"
+#include "ojo/events.h"
 #include "ojo/ojo.h"
 #include "ojo/reader.h"
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s == %lld, expected %s == %lld\n",    \
-				__FILE__, __LINE__, #a, a_, #b, b_);           \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
 
 /* Events kept in memory, in emission order. */
 typedef struct ev_log {
@@ -56,34 +35,16 @@ static inline void ev_log_free(ev_log *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static inline char *test_tmpdir(void)
-{
-	const char *base = getenv("TMPDIR");
-	char tmpl[512];
-	snprintf(tmpl, sizeof(tmpl), "%s/ojo-demo-XXXXXX",
-		 base ? base : "/tmp");
-	char *d = mkdtemp(tmpl);
-	CHECK(d != NULL);
-	return strdup(d);
-}
+/* Two runs gave the same events, in the same order. */
+#define CHECK_SAME_LOG(a, b)                                                   \
+	do {                                                                   \
+		CHECK_EQ((a)->n, (b)->n);                                      \
+		CHECK(memcmp((a)->v, (b)->v, (a)->n * sizeof(*(a)->v)) == 0);  \
+	} while (0)
 
-static inline int demo_rm_one(const char *p, const struct stat *sb, int flag,
-			      struct FTW *ftw)
+static inline bool ev_log_differs(const ev_log *a, const ev_log *b)
 {
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static inline void test_rmtree(const char *dir)
-{
-	nftw(dir, demo_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static inline int demo_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return a->n != b->n || memcmp(a->v, b->v, a->n * sizeof(*a->v)) != 0;
 }
 
 /* Reads every record of every .ojo file in dir (in file-name order, which
@@ -91,30 +52,10 @@ static inline int demo_cmp_name(const void *a, const void *b)
  * Unix epoch ns. Checks that each file validates. Returns the file count. */
 static inline size_t read_back(const char *dir, ev_log *log)
 {
-	DIR *d = opendir(dir);
-	CHECK(d != NULL);
-	char *names[4096];
-	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len > 4 && !strcmp(e->d_name + len - 4, ".ojo")) {
-			CHECK(n < 4096);
-			names[n++] = strdup(e->d_name);
-		}
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), demo_cmp_name);
+	size_t n;
+	char **paths = test_ojo_files(dir, &n);
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		ojo_reader *r = NULL;
-		ojo_reader_error err;
-		int rc = ojo_reader_open(path, &r, &err);
-		if (rc < 0)
-			fprintf(stderr, "%s: %s\n", path, err.message);
-		CHECK(rc == 0);
-		CHECK(ojo_reader_status(r, NULL) == 0);
+		ojo_reader *r = test_open_valid(paths[i]);
 		for (size_t k = 0; k < ojo_reader_count(r); k++) {
 			ojo_record_view v;
 			CHECK(ojo_reader_get(r, k, &v) == 0);
@@ -123,9 +64,40 @@ static inline size_t read_back(const char *dir, ev_log *log)
 			ev_log_emit(log, &ev);
 		}
 		ojo_reader_close(r);
-		free(names[i]);
 	}
+	test_free_list(paths, n);
 	return n;
 }
+
+/* Every event type a sender emits: what `ojo demo` must show together. */
+static const uint32_t demo_sender_types[] = {
+    OJO_EV_PACKET_SENT,
+    OJO_EV_PACKET_ACKED,
+    OJO_EV_PACKET_LOST_TIMEOUT,
+    OJO_EV_PACKET_LOST_THRESHOLD,
+    OJO_EV_PACKET_RETRANS_NEW,
+    OJO_EV_STREAM_OPENED,
+    OJO_EV_STREAM_LINK,
+    OJO_EV_STREAM_FIN_SENT,
+    OJO_EV_STREAM_FIN_ACKED,
+    OJO_EV_MAX_DATA,
+    OJO_EV_MAX_STREAM_DATA,
+    OJO_EV_DATA_BLOCKED,
+    OJO_EV_STREAM_DATA_BLOCKED,
+    OJO_EV_CWND,
+    OJO_EV_SSTHRESH,
+    OJO_EV_BYTES_IN_FLIGHT,
+    OJO_EV_RTT_SAMPLE,
+    OJO_EV_SMOOTHED_RTT,
+    OJO_EV_RTT_VAR,
+    OJO_EV_MIN_RTT,
+    OJO_EV_RECOVERY_STATE,
+    OJO_EV_DATA_SENT,
+    OJO_EV_DATA_ACKED,
+    OJO_EV_DATA_LOST,
+    OJO_EV_DATA_RETRANSMITTED,
+};
+#define DEMO_N_SENDER_TYPES                                                    \
+	(sizeof(demo_sender_types) / sizeof(demo_sender_types[0]))
 
 #endif

@@ -14,6 +14,20 @@ static void run(const ojo_demo_config *cfg, ev_log *log, ojo_demo_result *res)
 	CHECK_EQ(res->events, log->n);
 }
 
+/* The same without keeping the events: only the result is looked at. */
+static void run_unrecorded(const ojo_demo_config *cfg, ojo_demo_result *res)
+{
+	ojo_demo_sink none = {0};
+	CHECK_EQ(ojo_demo_run(cfg, &none, res), 0);
+}
+
+/* How far c's losses are from Binomial(packets sent, p), in sigmas. */
+static double loss_sigmas(const ojo_demo_conn_stats *c, double p)
+{
+	double n = (double)c->packets_sent;
+	return ((double)c->packets_lost - n * p) / sqrt(n * p * (1 - p));
+}
+
 /* Lossless link, queue that never overflows: the transfer runs at close
  * to the bottleneck rate. */
 static void test_lossless_rate(void)
@@ -187,8 +201,7 @@ static void test_cubic(void)
 	ojo_demo_result res2;
 	cfg.cc = OJO_DEMO_CC_NEWRENO;
 	run(&cfg, &log2, &res2);
-	CHECK(log.n != log2.n ||
-	      memcmp(log.v, log2.v, log.n * sizeof(*log.v)) != 0);
+	CHECK(ev_log_differs(&log, &log2));
 	ojo_demo_result_free(&res);
 	ojo_demo_result_free(&res2);
 	ev_log_free(&log);
@@ -214,8 +227,7 @@ static void test_cubic_long_fat_pipe(void)
 		cfg.initial_max_stream_data = 8u << 20;
 		cfg.initial_max_data = 16u << 20;
 		ojo_demo_result res;
-		ojo_demo_sink none = {0};
-		CHECK_EQ(ojo_demo_run(&cfg, &none, &res), 0);
+		run_unrecorded(&cfg, &res);
 		CHECK(res.conns[0].completed);
 		gp[algo] = ojo_demo_goodput_bps(&res.conns[0]);
 		ojo_demo_result_free(&res);
@@ -241,13 +253,11 @@ static void test_loss_rate(void)
 		cfg.streams_per_conn = 4;
 		cfg.bytes_per_stream = 3000000;
 		ojo_demo_result res;
-		ojo_demo_sink none = {0};
-		CHECK_EQ(ojo_demo_run(&cfg, &none, &res), 0);
+		run_unrecorded(&cfg, &res);
 		const ojo_demo_conn_stats *c = &res.conns[0];
 		CHECK(c->completed);
 		double n = (double)c->packets_sent, p = rates[i];
-		double sigma = sqrt(n * p * (1 - p));
-		double dev = ((double)c->packets_lost - n * p) / sigma;
+		double dev = loss_sigmas(c, p);
 		printf("loss %.1f%%: %llu of %llu packets lost (expected "
 		       "%.0f, %+.2f sigma), link dropped %llu\n",
 		       p * 100, (unsigned long long)c->packets_lost,
@@ -272,17 +282,14 @@ static void test_heavy_loss(void)
 	cfg.link.loss_rate = 0.3;
 	cfg.connections = 2;
 	ojo_demo_result res;
-	ojo_demo_sink none = {0};
-	CHECK_EQ(ojo_demo_run(&cfg, &none, &res), 0);
+	run_unrecorded(&cfg, &res);
 	for (size_t k = 0; k < res.n_conns; k++) {
 		const ojo_demo_conn_stats *c = &res.conns[k];
 		CHECK(c->completed);
 		CHECK(c->ptos > 0);
 		CHECK(c->lost_timeout > 0 && c->lost_threshold > 0);
 		CHECK(c->packets_acked + c->packets_lost <= c->packets_sent);
-		double n = (double)c->packets_sent, p = cfg.link.loss_rate;
-		double dev =
-		    ((double)c->packets_lost - n * p) / sqrt(n * p * (1 - p));
+		double dev = loss_sigmas(c, cfg.link.loss_rate);
 		printf(
 		    "loss 30%%: %llu of %llu lost (%+.2f sigma), %llu PTOs\n",
 		    (unsigned long long)c->packets_lost,
@@ -364,9 +371,8 @@ static void test_determinism(void)
 	run(&cfg, &b, &rb);
 	cfg.seed = 2;
 	run(&cfg, &c, &rc);
-	CHECK_EQ(a.n, b.n);
-	CHECK(memcmp(a.v, b.v, a.n * sizeof(*a.v)) == 0);
-	CHECK(a.n != c.n || memcmp(a.v, c.v, a.n * sizeof(*a.v)) != 0);
+	CHECK_SAME_LOG(&a, &b);
+	CHECK(ev_log_differs(&a, &c));
 	ojo_demo_result_free(&ra);
 	ojo_demo_result_free(&rb);
 	ojo_demo_result_free(&rc);

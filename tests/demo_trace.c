@@ -168,11 +168,9 @@ static void test_faithful_and_deterministic(const char *dir)
 	       a.n);
 	CHECK(a.n > 100000);
 	/* what the files hold is exactly what the simulation emitted */
-	CHECK_EQ(a.n, mem.n);
-	CHECK(memcmp(a.v, mem.v, a.n * sizeof(*a.v)) == 0);
-	CHECK_EQ(a.n, b.n);
-	CHECK(memcmp(a.v, b.v, a.n * sizeof(*a.v)) == 0);
-	CHECK(a.n != c.n || memcmp(a.v, c.v, a.n * sizeof(*a.v)) != 0);
+	CHECK_SAME_LOG(&a, &mem);
+	CHECK_SAME_LOG(&a, &b);
+	CHECK(ev_log_differs(&a, &c));
 	check_flow_control(&a);
 	ojo_demo_result_free(&rm);
 	ojo_demo_result_free(&ra);
@@ -191,34 +189,7 @@ static void test_default_scenarios(const char *dir)
 	ojo_demo_scenario sc[OJO_DEMO_MAX_SCENARIOS];
 	size_t n = ojo_demo_default_scenarios(1, sc, OJO_DEMO_MAX_SCENARIOS);
 	CHECK(n >= 4);
-	static const uint32_t want[] = {
-	    OJO_EV_PACKET_SENT,
-	    OJO_EV_PACKET_ACKED,
-	    OJO_EV_PACKET_LOST_TIMEOUT,
-	    OJO_EV_PACKET_LOST_THRESHOLD,
-	    OJO_EV_PACKET_RETRANS_NEW,
-	    OJO_EV_STREAM_OPENED,
-	    OJO_EV_STREAM_LINK,
-	    OJO_EV_STREAM_FIN_SENT,
-	    OJO_EV_STREAM_FIN_ACKED,
-	    OJO_EV_MAX_DATA,
-	    OJO_EV_MAX_STREAM_DATA,
-	    OJO_EV_DATA_BLOCKED,
-	    OJO_EV_STREAM_DATA_BLOCKED,
-	    OJO_EV_CWND,
-	    OJO_EV_SSTHRESH,
-	    OJO_EV_BYTES_IN_FLIGHT,
-	    OJO_EV_RTT_SAMPLE,
-	    OJO_EV_SMOOTHED_RTT,
-	    OJO_EV_RTT_VAR,
-	    OJO_EV_MIN_RTT,
-	    OJO_EV_RECOVERY_STATE,
-	    OJO_EV_DATA_SENT,
-	    OJO_EV_DATA_ACKED,
-	    OJO_EV_DATA_LOST,
-	    OJO_EV_DATA_RETRANSMITTED,
-	};
-	int seen[sizeof(want) / sizeof(want[0])] = {0};
+	int seen[DEMO_N_SENDER_TYPES] = {0};
 	bool states[4] = {0};
 	for (size_t i = 0; i < n; i++) {
 		ev_log log = {0};
@@ -229,8 +200,8 @@ static void test_default_scenarios(const char *dir)
 		for (size_t k = 0; k < res.n_conns; k++)
 			CHECK(res.conns[k].completed);
 		check_flow_control(&log);
-		for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++)
-			seen[w] += count_type(&log, want[w]);
+		for (size_t w = 0; w < DEMO_N_SENDER_TYPES; w++)
+			seen[w] += count_type(&log, demo_sender_types[w]);
 		for (size_t e = 0; e < log.n; e++)
 			if (log.v[e].event_type == OJO_EV_RECOVERY_STATE) {
 				CHECK(log.v[e].payload < 4);
@@ -239,9 +210,10 @@ static void test_default_scenarios(const char *dir)
 		ojo_demo_result_free(&res);
 		ev_log_free(&log);
 	}
-	for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+	for (size_t w = 0; w < DEMO_N_SENDER_TYPES; w++) {
 		if (!seen[w])
-			fprintf(stderr, "type %u never emitted\n", want[w]);
+			fprintf(stderr, "type %u never emitted\n",
+				demo_sender_types[w]);
 		CHECK(seen[w] > 0);
 	}
 	for (int s = 0; s < 4; s++)

@@ -1,7 +1,7 @@
 # The trace format and its reader (docs/FORMAT.md, lib/reader.c).
-foreach(t format_reader format_name format_roundtrip format_catalog)
-  add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
-  target_link_libraries(${t} PRIVATE ojo_static)
+set(_format_tests format_reader format_name format_roundtrip format_catalog)
+ojo_test_programs(ojo_static ${_format_tests})
+foreach(t ${_format_tests})
   add_test(NAME ${t} COMMAND ${t})
 endforeach()
 target_compile_definitions(format_catalog PRIVATE

@@ -7,31 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "ojo/events.h"
 #include "ojo/reader.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
-
 static char *read_doc(void)
 {
-	FILE *f = fopen(OJO_FORMAT_MD, "rb");
-	if (!f) {
+	char *doc = test_read_file(OJO_FORMAT_MD, NULL);
+	if (!doc) {
 		perror(OJO_FORMAT_MD);
 		exit(1);
 	}
-	static char buf[1 << 17];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
+	return doc;
 }
 
 /* Splits "| a | b | c |" into trimmed cells; returns their number. */
@@ -59,7 +46,7 @@ static int cells(char *line, char **out, int max)
 static void test_catalog(const char *doc)
 {
 	const char *sec = strstr(doc, "## Event catalog");
-	CHECK(sec != NULL);
+	EXPECT(sec != NULL);
 	if (!sec)
 		return;
 	size_t n;
@@ -75,8 +62,8 @@ static void test_catalog(const char *doc)
 			line[len] = '\0';
 			char *c[6];
 			if (cells(line, c, 6) != 5) {
-				fprintf(stderr, "bad catalog row: %s\n", line);
-				failures++;
+				check_failed(__FILE__, __LINE__,
+					     "bad catalog row: %s", line);
 			} else {
 				uint32_t type =
 				    (uint32_t)strtoul(c[0], NULL, 10);
@@ -93,18 +80,18 @@ static void test_catalog(const char *doc)
 					ojo_payload_kind_name(e->payload_kind),
 					kind) ||
 				    strcmp(e->unit, c[4])) {
-					fprintf(stderr,
-						"FORMAT.md row %u (%s %s %s "
-						"\"%s\") differs from the "
-						"library (%s %s %s \"%s\")\n",
-						type, name, c[2], kind, c[4],
-						e ? e->name : "-",
-						e ? e->category : "-",
-						e ? ojo_payload_kind_name(
-							e->payload_kind)
-						  : "-",
-						e ? e->unit : "-");
-					failures++;
+					check_failed(
+					    __FILE__, __LINE__,
+					    "FORMAT.md row %u (%s %s %s "
+					    "\"%s\") differs from the "
+					    "library (%s %s %s \"%s\")",
+					    type, name, c[2], kind, c[4],
+					    e ? e->name : "-",
+					    e ? e->category : "-",
+					    e ? ojo_payload_kind_name(
+						    e->payload_kind)
+					      : "-",
+					    e ? e->unit : "-");
 				}
 				rows++;
 			}
@@ -112,36 +99,36 @@ static void test_catalog(const char *doc)
 		p += len + (nl != NULL);
 	}
 	if (rows != n) {
-		fprintf(stderr, "FORMAT.md lists %zu types, the library %zu\n",
-			rows, n);
-		failures++;
+		check_failed(__FILE__, __LINE__,
+			     "FORMAT.md lists %zu types, the library %zu", rows,
+			     n);
 	}
 	for (size_t i = 0; i < n; i++)
-		CHECK(cat[i].type < OJO_EV_USER_BASE);
-	CHECK(ojo_event_type_lookup(OJO_EV_USER_BASE) == NULL);
+		EXPECT(cat[i].type < OJO_EV_USER_BASE);
+	EXPECT(ojo_event_type_lookup(OJO_EV_USER_BASE) == NULL);
 }
 
 static void test_packing(void)
 {
 	uint64_t p = OJO_RANGE(UINT64_C(0xFFFFFFFFFF), 0xFFFFFF);
-	CHECK(p == UINT64_MAX);
+	EXPECT(p == UINT64_MAX);
 	p = OJO_RANGE(123456789, 1200);
-	CHECK(p == (123456789 | (UINT64_C(1200) << 40)));
-	CHECK(OJO_RANGE_OFFSET(p) == 123456789 && OJO_RANGE_LENGTH(p) == 1200);
-	CHECK(OJO_RANGE_MAX_OFFSET == (UINT64_C(1) << 40) - 1);
-	CHECK(OJO_RANGE_MAX_LENGTH == (1u << 24) - 1);
+	EXPECT(p == (123456789 | (UINT64_C(1200) << 40)));
+	EXPECT(OJO_RANGE_OFFSET(p) == 123456789 && OJO_RANGE_LENGTH(p) == 1200);
+	EXPECT(OJO_RANGE_MAX_OFFSET == (UINT64_C(1) << 40) - 1);
+	EXPECT(OJO_RANGE_MAX_LENGTH == (1u << 24) - 1);
 	p = OJO_RETRANS(17, 42);
-	CHECK(p == (17 | (UINT64_C(42) << 32)));
-	CHECK(OJO_RETRANS_OLD(p) == 17 && OJO_RETRANS_NEW(p) == 42);
+	EXPECT(p == (17 | (UINT64_C(42) << 32)));
+	EXPECT(OJO_RETRANS_OLD(p) == 17 && OJO_RETRANS_NEW(p) == 42);
 	for (int k = 0; k < 9; k++)
-		CHECK(ojo_payload_kind_parse(ojo_payload_kind_name(k)) == k);
+		EXPECT(ojo_payload_kind_parse(ojo_payload_kind_name(k)) == k);
 }
 
 /* The hexdump in the "Example" section, parsed and read. */
 static void test_example(const char *doc)
 {
 	const char *p = strstr(doc, "\n00000000  ");
-	CHECK(p != NULL);
+	EXPECT(p != NULL);
 	if (!p)
 		return;
 	unsigned char buf[64];
@@ -162,19 +149,19 @@ static void test_example(const char *doc)
 			break;
 		p++;
 	}
-	CHECK(n == 48);
+	EXPECT(n == 48);
 	ojo_reader *r;
 	ojo_reader_error err;
-	CHECK(ojo_reader_open_mem(buf, n, &r, &err) == 0);
+	EXPECT(ojo_reader_open_mem(buf, n, &r, &err) == 0);
 	if (!r)
 		return;
 	ojo_record_view v;
-	CHECK(ojo_reader_count(r) == 1);
-	CHECK(ojo_reader_batch_start_ns(r) == UINT64_C(1764084788000000001));
-	CHECK(ojo_reader_get(r, 0, &v) == 0);
-	CHECK(v.time_ns == UINT64_C(1764084788000000001) + 1500);
-	CHECK(v.flow_id == 3 && v.event_type == OJO_EV_PACKET_SENT &&
-	      v.payload == 7);
+	EXPECT(ojo_reader_count(r) == 1);
+	EXPECT(ojo_reader_batch_start_ns(r) == UINT64_C(1764084788000000001));
+	EXPECT(ojo_reader_get(r, 0, &v) == 0);
+	EXPECT(v.time_ns == UINT64_C(1764084788000000001) + 1500);
+	EXPECT(v.flow_id == 3 && v.event_type == OJO_EV_PACKET_SENT &&
+	       v.payload == 7);
 	ojo_reader_close(r);
 }
 
@@ -184,8 +171,6 @@ int main(void)
 	test_packing();
 	test_example(doc);
 	test_catalog(doc);
-	if (failures)
-		fprintf(stderr, "format_catalog: %d check(s) failed\n",
-			failures);
-	return failures != 0;
+	free(doc);
+	return check_report("format_catalog");
 }

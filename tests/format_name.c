@@ -7,17 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "ojo/reader.h"
-
-static int failures;
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 static void good(const char *name, const char *want_trace, uint64_t want)
 {
@@ -25,9 +16,9 @@ static void good(const char *name, const char *want_trace, uint64_t want)
 	uint64_t seq = 0;
 	int rc = ojo_parse_file_name(name, trace, sizeof(trace), &seq);
 	if (rc != 0 || strcmp(trace, want_trace) != 0 || seq != want) {
-		fprintf(stderr, "parse(%s) = %d, \"%s\", %" PRIu64 "\n", name,
-			rc, trace, seq);
-		failures++;
+		check_failed(__FILE__, __LINE__,
+			     "parse(%s) = %d, \"%s\", %" PRIu64, name, rc,
+			     trace, seq);
 	}
 }
 
@@ -36,8 +27,8 @@ static void bad(const char *name)
 	char trace[96];
 	uint64_t seq;
 	if (ojo_parse_file_name(name, trace, sizeof(trace), &seq) != -EINVAL) {
-		fprintf(stderr, "parse(%s) accepted a bad name\n", name);
-		failures++;
+		check_failed(__FILE__, __LINE__,
+			     "parse(%s) accepted a bad name", name);
 	}
 }
 
@@ -73,9 +64,9 @@ static void test_sortable(void)
 	char a[96], b[96];
 	snprintf(a, sizeof(a), "%019llu-%d-%u-%08llu.ojo", 5ULL, 1, 0, 9ULL);
 	snprintf(b, sizeof(b), "%019llu-%d-%u-%08llu.ojo", 5ULL, 1, 0, 10ULL);
-	CHECK(strcmp(a, b) < 0);
+	EXPECT(strcmp(a, b) < 0);
 	snprintf(b, sizeof(b), "%019llu-%d-%u-%08llu.ojo", 40ULL, 1, 0, 1ULL);
-	CHECK(strcmp(a, b) < 0);
+	EXPECT(strcmp(a, b) < 0);
 }
 
 static void test_cases(void)
@@ -109,7 +100,7 @@ static void test_cases(void)
 	bad("1764081188123456789-2147483648-0-00000001.ojo");
 	bad("1764081188123456789-12-4294967296-00000001.ojo");
 	bad("1764081188123456789-12-0-18446744073709551616.ojo");
-	CHECK(ojo_parse_file_name(NULL, NULL, 0, NULL) == -EINVAL);
+	EXPECT(ojo_parse_file_name(NULL, NULL, 0, NULL) == -EINVAL);
 }
 
 static void test_buffers(void)
@@ -117,14 +108,14 @@ static void test_buffers(void)
 	const char *n = "1764081188123456789-12-0-00000007.ojo";
 	uint64_t seq = 0;
 	/* trace and batch_seq are optional: validation only */
-	CHECK(ojo_parse_file_name(n, NULL, 0, NULL) == 0);
-	CHECK(ojo_parse_file_name(n, NULL, 0, &seq) == 0 && seq == 7);
+	EXPECT(ojo_parse_file_name(n, NULL, 0, NULL) == 0);
+	EXPECT(ojo_parse_file_name(n, NULL, 0, &seq) == 0 && seq == 7);
 	char small[24]; /* the trace needs 25 bytes with its NUL */
-	CHECK(ojo_parse_file_name(n, small, sizeof(small), &seq) ==
-	      -ENAMETOOLONG);
+	EXPECT(ojo_parse_file_name(n, small, sizeof(small), &seq) ==
+	       -ENAMETOOLONG);
 	char exact[25];
-	CHECK(ojo_parse_file_name(n, exact, sizeof(exact), &seq) == 0);
-	CHECK(strcmp(exact, "1764081188123456789-12-0") == 0);
+	EXPECT(ojo_parse_file_name(n, exact, sizeof(exact), &seq) == 0);
+	EXPECT(strcmp(exact, "1764081188123456789-12-0") == 0);
 }
 
 int main(void)
@@ -133,7 +124,5 @@ int main(void)
 	test_sortable();
 	test_cases();
 	test_buffers();
-	if (failures)
-		fprintf(stderr, "format_name: %d check(s) failed\n", failures);
-	return failures != 0;
+	return check_report("format_name");
 }

@@ -11,27 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "ojo/reader.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
-#define CHECK_CONTAINS(s, sub)                                                 \
-	do {                                                                   \
-		if (!strstr((s), (sub))) {                                     \
-			fprintf(stderr, "%s:%d: \"%s\" lacks \"%s\"\n",        \
-				__FILE__, __LINE__, (s), (sub));               \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
-
-static char tmpdir[] = "/tmp/ojo-format-XXXXXX";
+static char *tmpdir;
 
 static void put_le(unsigned char *p, uint64_t v, int bytes)
 {
@@ -61,15 +44,6 @@ static unsigned char *build(size_t n, size_t extra, size_t *size)
 	return b;
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f)) {
-		perror(path);
-		exit(1);
-	}
-}
-
 static char *path_of(const char *name)
 {
 	static char buf[256];
@@ -83,18 +57,18 @@ static int open_both(const void *data, size_t size, ojo_reader **out,
 		     ojo_reader_error *err)
 {
 	char *p = path_of("case.ojo");
-	write_file(p, data, size);
+	test_write_file(p, data, size);
 	ojo_reader *m = NULL;
 	ojo_reader_error merr;
 	memset(err, 0, sizeof(*err));
 	int rc = ojo_reader_open(p, out, err);
 	int mrc = ojo_reader_open_mem(data, size, &m, &merr);
-	CHECK(rc == mrc);
+	EXPECT(rc == mrc);
 	if (rc) {
-		CHECK(*out == NULL && m == NULL);
-		CHECK(err->code == rc && merr.code == rc);
-		CHECK(err->offset == merr.offset);
-		CHECK(strcmp(err->message, merr.message) == 0);
+		EXPECT(*out == NULL && m == NULL);
+		EXPECT(err->code == rc && merr.code == rc);
+		EXPECT(err->offset == merr.offset);
+		EXPECT(strcmp(err->message, merr.message) == 0);
 	}
 	ojo_reader_close(m);
 	return rc;
@@ -102,27 +76,27 @@ static int open_both(const void *data, size_t size, ojo_reader **out,
 
 static void check_records(ojo_reader *r, size_t n)
 {
-	CHECK(ojo_reader_count(r) == n);
-	CHECK(ojo_reader_version(r) == 1);
-	CHECK(ojo_reader_batch_start_ns(r) == UINT64_C(0x1700000000000000));
-	CHECK(ojo_reader_schema_id(r) == UINT64_C(0x1122334455667788));
+	EXPECT(ojo_reader_count(r) == n);
+	EXPECT(ojo_reader_version(r) == 1);
+	EXPECT(ojo_reader_batch_start_ns(r) == UINT64_C(0x1700000000000000));
+	EXPECT(ojo_reader_schema_id(r) == UINT64_C(0x1122334455667788));
 	const unsigned char *raw = (const void *)ojo_reader_records(r);
 	for (size_t i = 0; i < n; i++) {
 		ojo_record_view v;
-		CHECK(ojo_reader_get(r, i, &v) == 0);
-		CHECK(v.time_ns == UINT64_C(0x1700000000000000) + i * 1000 +
-				       0x0102030405ULL);
-		CHECK(v.flow_id == 0xA0B0C000u + i);
-		CHECK(v.event_type == 0x10000u + i);
-		CHECK(v.payload == (UINT64_C(0xF1E2D3C4B5A69788) ^ i));
+		EXPECT(ojo_reader_get(r, i, &v) == 0);
+		EXPECT(v.time_ns == UINT64_C(0x1700000000000000) + i * 1000 +
+					0x0102030405ULL);
+		EXPECT(v.flow_id == 0xA0B0C000u + i);
+		EXPECT(v.event_type == 0x10000u + i);
+		EXPECT(v.payload == (UINT64_C(0xF1E2D3C4B5A69788) ^ i));
 		/* zero copy: the records are the file's bytes */
 		const unsigned char *rec = raw + i * OJO_RECORD_SIZE;
-		CHECK(rec[0] == (unsigned char)((i * 1000 + 0x0102030405ULL)));
-		CHECK(rec[8] == (unsigned char)(0xA0B0C000u + i));
-		CHECK(rec[23] == 0xF1);
+		EXPECT(rec[0] == (unsigned char)((i * 1000 + 0x0102030405ULL)));
+		EXPECT(rec[8] == (unsigned char)(0xA0B0C000u + i));
+		EXPECT(rec[23] == 0xF1);
 	}
 	ojo_record_view v;
-	CHECK(ojo_reader_get(r, n, &v) == -ERANGE);
+	EXPECT(ojo_reader_get(r, n, &v) == -ERANGE);
 }
 
 static void test_valid(void)
@@ -133,11 +107,11 @@ static void test_valid(void)
 		unsigned char *b = build(sizes[k], 0, &size);
 		ojo_reader *r;
 		ojo_reader_error err;
-		CHECK(open_both(b, size, &r, &err) == 0);
+		EXPECT(open_both(b, size, &r, &err) == 0);
 		if (r) {
 			check_records(r, sizes[k]);
 			ojo_reader_error st;
-			CHECK(ojo_reader_status(r, &st) == 0 && st.code == 0);
+			EXPECT(ojo_reader_status(r, &st) == 0 && st.code == 0);
 		}
 		ojo_reader_close(r);
 		free(b);
@@ -150,14 +124,14 @@ static void test_struct_view(void)
 	size_t size;
 	unsigned char *b = build(3, 0, &size);
 	ojo_reader *r;
-	CHECK(ojo_reader_open_mem(b, size, &r, NULL) == 0);
+	EXPECT(ojo_reader_open_mem(b, size, &r, NULL) == 0);
 	const ojo_file_record *rec = ojo_reader_records(r);
-	CHECK((const unsigned char *)rec == b + OJO_HEADER_SIZE);
+	EXPECT((const unsigned char *)rec == b + OJO_HEADER_SIZE);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	CHECK(rec[2].ts_delta_ns == 2000 + 0x0102030405ULL);
-	CHECK(rec[2].flow_id == 0xA0B0C002u);
-	CHECK(rec[2].event_type == 0x10002u);
-	CHECK(rec[2].payload == (UINT64_C(0xF1E2D3C4B5A69788) ^ 2));
+	EXPECT(rec[2].ts_delta_ns == 2000 + 0x0102030405ULL);
+	EXPECT(rec[2].flow_id == 0xA0B0C002u);
+	EXPECT(rec[2].event_type == 0x10002u);
+	EXPECT(rec[2].payload == (UINT64_C(0xF1E2D3C4B5A69788) ^ 2));
 #endif
 	ojo_reader_close(r);
 	free(b);
@@ -171,7 +145,7 @@ static void test_unaligned(void)
 	unsigned char *u = malloc(size + 1);
 	memcpy(u + 1, b, size);
 	ojo_reader *r;
-	CHECK(ojo_reader_open_mem(u + 1, size, &r, NULL) == 0);
+	EXPECT(ojo_reader_open_mem(u + 1, size, &r, NULL) == 0);
 	if (r)
 		check_records(r, 5);
 	ojo_reader_close(r);
@@ -183,10 +157,10 @@ static void test_empty(void)
 {
 	ojo_reader *r = (ojo_reader *)&r;
 	ojo_reader_error err;
-	CHECK(open_both("", 0, &r, &err) == -OJO_ETRUNCATED);
-	CHECK(r == NULL);
-	CHECK(err.offset == 0);
-	CHECK_CONTAINS(err.message, "empty file");
+	EXPECT(open_both("", 0, &r, &err) == -OJO_ETRUNCATED);
+	EXPECT(r == NULL);
+	EXPECT(err.offset == 0);
+	EXPECT_CONTAINS(err.message, "empty file");
 }
 
 static void test_short_header(void)
@@ -196,12 +170,12 @@ static void test_short_header(void)
 	for (size_t n = 1; n < OJO_HEADER_SIZE; n++) {
 		ojo_reader *r;
 		ojo_reader_error err;
-		CHECK(open_both(b, n, &r, &err) == -OJO_ETRUNCATED);
-		CHECK(err.offset == 0);
+		EXPECT(open_both(b, n, &r, &err) == -OJO_ETRUNCATED);
+		EXPECT(err.offset == 0);
 		char want[64];
 		snprintf(want, sizeof(want),
 			 "truncated header: %zu of 24 bytes", n);
-		CHECK_CONTAINS(err.message, want);
+		EXPECT_CONTAINS(err.message, want);
 	}
 	free(b);
 }
@@ -213,27 +187,27 @@ static void test_bad_magic(void)
 	ojo_reader *r;
 	ojo_reader_error err;
 	memcpy(b, "OJOX", 4);
-	CHECK(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
-	CHECK(err.offset == 0);
-	CHECK_CONTAINS(err.message, "bad magic at byte 0");
-	CHECK_CONTAINS(err.message, "\"OJOX\"");
-	CHECK_CONTAINS(err.message, "expected \"OJOT\"");
+	EXPECT(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
+	EXPECT(err.offset == 0);
+	EXPECT_CONTAINS(err.message, "bad magic at byte 0");
+	EXPECT_CONTAINS(err.message, "\"OJOX\"");
+	EXPECT_CONTAINS(err.message, "expected \"OJOT\"");
 
 	/* a JSON file, the likeliest stranger in a trace directory */
 	memcpy(b, "{\"tr", 4);
-	CHECK(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
-	CHECK_CONTAINS(err.message, "\"{\\x22tr\"");
+	EXPECT(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
+	EXPECT_CONTAINS(err.message, "\"{\\x22tr\"");
 
 	memcpy(b,
 	       "\0\x01\xff"
 	       "T",
 	       4);
-	CHECK(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
-	CHECK_CONTAINS(err.message, "\\x00\\x01\\xffT");
+	EXPECT(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
+	EXPECT_CONTAINS(err.message, "\\x00\\x01\\xffT");
 
 	/* lower case is not the magic either */
 	memcpy(b, "ojot", 4);
-	CHECK(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
+	EXPECT(open_both(b, size, &r, &err) == -OJO_EBADMAGIC);
 	free(b);
 }
 
@@ -246,13 +220,13 @@ static void test_bad_version(void)
 		ojo_reader *r;
 		ojo_reader_error err;
 		put_le(b + 4, versions[k], 2);
-		CHECK(open_both(b, size, &r, &err) == -OJO_EVERSION);
-		CHECK(err.offset == 4);
+		EXPECT(open_both(b, size, &r, &err) == -OJO_EVERSION);
+		EXPECT(err.offset == 4);
 		char want[64];
 		snprintf(want, sizeof(want), "version %u at byte 4",
 			 versions[k]);
-		CHECK_CONTAINS(err.message, want);
-		CHECK_CONTAINS(err.message, "reads version 1");
+		EXPECT_CONTAINS(err.message, want);
+		EXPECT_CONTAINS(err.message, "reads version 1");
 	}
 	free(b);
 }
@@ -265,7 +239,7 @@ static void test_reserved_ignored(void)
 	put_le(b + 6, 0xBEEF, 2);
 	ojo_reader *r;
 	ojo_reader_error err;
-	CHECK(open_both(b, size, &r, &err) == 0);
+	EXPECT(open_both(b, size, &r, &err) == 0);
 	if (r)
 		check_records(r, 1);
 	ojo_reader_close(r);
@@ -281,24 +255,24 @@ static void test_partial_record(void)
 			unsigned char *b = build(counts[k], extra, &size);
 			ojo_reader *r;
 			ojo_reader_error err;
-			CHECK(open_both(b, size, &r, &err) == 0);
+			EXPECT(open_both(b, size, &r, &err) == 0);
 			if (!r) {
 				free(b);
 				continue;
 			}
 			check_records(r, counts[k]);
 			ojo_reader_error st;
-			CHECK(ojo_reader_status(r, &st) == -OJO_ETRUNCATED);
-			CHECK(st.code == -OJO_ETRUNCATED);
+			EXPECT(ojo_reader_status(r, &st) == -OJO_ETRUNCATED);
+			EXPECT(st.code == -OJO_ETRUNCATED);
 			uint64_t at = 24 + 24 * counts[k];
-			CHECK(st.offset == at);
+			EXPECT(st.offset == at);
 			char want[96];
 			snprintf(want, sizeof(want),
 				 "truncated record at byte %llu (%zu of 24 "
 				 "bytes",
 				 (unsigned long long)at, extra);
-			CHECK_CONTAINS(st.message, want);
-			CHECK(ojo_reader_status(r, NULL) == -OJO_ETRUNCATED);
+			EXPECT_CONTAINS(st.message, want);
+			EXPECT(ojo_reader_status(r, NULL) == -OJO_ETRUNCATED);
 			ojo_reader_close(r);
 			free(b);
 		}
@@ -309,49 +283,40 @@ static void test_missing_and_special(void)
 {
 	ojo_reader *r = (ojo_reader *)&r;
 	ojo_reader_error err;
-	CHECK(ojo_reader_open(path_of("nope.ojo"), &r, &err) == -ENOENT);
-	CHECK(r == NULL && err.code == -ENOENT);
-	CHECK_CONTAINS(err.message, strerror(ENOENT));
+	EXPECT(ojo_reader_open(path_of("nope.ojo"), &r, &err) == -ENOENT);
+	EXPECT(r == NULL && err.code == -ENOENT);
+	EXPECT_CONTAINS(err.message, strerror(ENOENT));
 
-	CHECK(ojo_reader_open(tmpdir, &r, &err) == -EISDIR);
-	CHECK(r == NULL);
-	CHECK_CONTAINS(err.message, "directory");
+	EXPECT(ojo_reader_open(tmpdir, &r, &err) == -EISDIR);
+	EXPECT(r == NULL);
+	EXPECT_CONTAINS(err.message, "directory");
 
 	char *fifo = path_of("fifo");
-	CHECK(mkfifo(fifo, 0600) == 0);
-	CHECK(ojo_reader_open(fifo, &r, &err) == -EINVAL);
-	CHECK_CONTAINS(err.message, "not a regular file");
+	EXPECT(mkfifo(fifo, 0600) == 0);
+	EXPECT(ojo_reader_open(fifo, &r, &err) == -EINVAL);
+	EXPECT_CONTAINS(err.message, "not a regular file");
 
 	/* unreadable: root reads anything, so only check as another user */
 	if (geteuid() != 0) {
 		size_t size;
 		unsigned char *b = build(1, 0, &size);
 		char *p = path_of("secret.ojo");
-		write_file(p, b, size);
-		CHECK(chmod(p, 0) == 0);
-		CHECK(ojo_reader_open(p, &r, &err) == -EACCES);
-		CHECK_CONTAINS(err.message, strerror(EACCES));
+		test_write_file(p, b, size);
+		EXPECT(chmod(p, 0) == 0);
+		EXPECT(ojo_reader_open(p, &r, &err) == -EACCES);
+		EXPECT_CONTAINS(err.message, strerror(EACCES));
 		free(b);
 	}
 
 	/* a missing err pointer is allowed */
-	CHECK(ojo_reader_open(path_of("nope.ojo"), &r, NULL) == -ENOENT);
-	CHECK(ojo_reader_open_mem("OJ", 2, &r, NULL) == -OJO_ETRUNCATED);
+	EXPECT(ojo_reader_open(path_of("nope.ojo"), &r, NULL) == -ENOENT);
+	EXPECT(ojo_reader_open_mem("OJ", 2, &r, NULL) == -OJO_ETRUNCATED);
 	ojo_reader_close(NULL);
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	return remove(p);
 }
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	tmpdir = test_tmpdir();
 	test_valid();
 	test_struct_view();
 	test_unaligned();
@@ -362,9 +327,7 @@ int main(void)
 	test_reserved_ignored();
 	test_partial_record();
 	test_missing_and_special();
-	nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	if (failures)
-		fprintf(stderr, "format_reader: %d check(s) failed\n",
-			failures);
-	return failures != 0;
+	test_rmtree(tmpdir);
+	free(tmpdir);
+	return check_report("format_reader");
 }

@@ -14,20 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "ojo/ojo.h"
 #include "ojo/reader.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
-
-static char tmpdir[] = "/tmp/ojo-roundtrip-XXXXXX";
+static char *tmpdir;
 
 static const char schema[] =
     "[{\"type\": 65536, \"name\": \"handshake_done\", \"category\": "
@@ -54,25 +45,6 @@ static uint64_t fnv1a(const void *p, size_t n)
 	return h ? h : 1;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static int dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* Reads every file of dir/output, checking the format rules on the way. */
 static void scan_output(const char *dir, const char *trace, uint64_t schema_id,
 			struct scan *s)
@@ -82,7 +54,7 @@ static void scan_output(const char *dir, const char *trace, uint64_t schema_id,
 	uint64_t epoch = strtoull(trace, NULL, 10);
 	memset(s, 0, sizeof(*s));
 	DIR *d = opendir(out);
-	CHECK(d != NULL);
+	EXPECT(d != NULL);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -98,9 +70,9 @@ static void scan_output(const char *dir, const char *trace, uint64_t schema_id,
 		}
 		char t[64];
 		uint64_t batch;
-		CHECK(ojo_parse_file_name(e->d_name, t, sizeof(t), &batch) ==
-		      0);
-		CHECK(strcmp(t, trace) == 0);
+		EXPECT(ojo_parse_file_name(e->d_name, t, sizeof(t), &batch) ==
+		       0);
+		EXPECT(strcmp(t, trace) == 0);
 		batches_seen++;
 		batch_sum += batch;
 		if (batch > s->max_batch)
@@ -110,27 +82,27 @@ static void scan_output(const char *dir, const char *trace, uint64_t schema_id,
 		ojo_reader_error err;
 		int rc = ojo_reader_open(path, &r, &err);
 		if (rc) {
-			fprintf(stderr, "%s: %s\n", path, err.message);
-			failures++;
+			check_failed(__FILE__, __LINE__, "%s: %s", path,
+				     err.message);
 			continue;
 		}
 		s->files++;
-		CHECK(ojo_reader_status(r, NULL) == 0);
-		CHECK(ojo_reader_version(r) == OJO_FORMAT_VERSION);
-		CHECK(ojo_reader_schema_id(r) == schema_id);
+		EXPECT(ojo_reader_status(r, NULL) == 0);
+		EXPECT(ojo_reader_version(r) == OJO_FORMAT_VERSION);
+		EXPECT(ojo_reader_schema_id(r) == schema_id);
 		size_t n = ojo_reader_count(r);
-		CHECK(n > 0);
+		EXPECT(n > 0);
 		uint64_t prev = 0;
 		for (size_t i = 0; i < n; i++) {
 			ojo_record_view v;
-			CHECK(ojo_reader_get(r, i, &v) == 0);
+			EXPECT(ojo_reader_get(r, i, &v) == 0);
 			if (i == 0)
-				CHECK(v.time_ns ==
-				      ojo_reader_batch_start_ns(r));
-			CHECK(v.time_ns >= prev); /* sorted by time */
+				EXPECT(v.time_ns ==
+				       ojo_reader_batch_start_ns(r));
+			EXPECT(v.time_ns >= prev); /* sorted by time */
 			prev = v.time_ns;
 			if (v.event_type == OJO_EV_EVENTS_DROPPED) {
-				CHECK(v.flow_id == 0);
+				EXPECT(v.flow_id == 0);
 				s->dropped += v.payload;
 				continue;
 			}
@@ -146,10 +118,23 @@ static void scan_output(const char *dir, const char *trace, uint64_t schema_id,
 	}
 	closedir(d);
 	/* batch numbers are 1..k without gaps (no write failed here) */
-	CHECK(batch_sum == batches_seen * (batches_seen + 1) / 2);
-	CHECK(s->max_batch == batches_seen);
-	snprintf(out, sizeof(out), "%s/staging", dir);
-	CHECK(dir_entries(out) == 0); /* nothing left behind */
+	EXPECT(batch_sum == batches_seen * (batches_seen + 1) / 2);
+	EXPECT(s->max_batch == batches_seen);
+	EXPECT(test_count_entries(dir, "staging") == 0); /* nothing left */
+}
+
+/* Opens a tracer with cfg writing into tmpdir/sub: dir gets that path,
+ * trace the tracer's name. NULL (a failed check) if it does not open. */
+static ojo_tracer *open_in(const char *sub, ojo_config *cfg, char *dir,
+			   size_t dir_len, char trace[64])
+{
+	snprintf(dir, dir_len, "%s/%s", tmpdir, sub);
+	cfg->output_dir = dir;
+	ojo_tracer *t = NULL;
+	EXPECT(ojo_tracer_open(cfg, &t) == 0);
+	if (t)
+		snprintf(trace, 64, "%s", ojo_tracer_name(t));
+	return t;
 }
 
 static int cmp_event(const void *a, const void *b)
@@ -169,18 +154,13 @@ static int cmp_event(const void *a, const void *b)
  * from the trace name. */
 static void test_single_thread(void)
 {
-	char dir[600];
-	snprintf(dir, sizeof(dir), "%s/single", tmpdir);
+	char dir[600], trace[64];
 	ojo_config cfg;
 	ojo_config_init(&cfg);
-	cfg.output_dir = dir;
 	cfg.schema_json = schema;
-	ojo_tracer *t;
-	CHECK(ojo_tracer_open(&cfg, &t) == 0);
+	ojo_tracer *t = open_in("single", &cfg, dir, sizeof(dir), trace);
 	if (!t)
 		return;
-	char trace[64];
-	snprintf(trace, sizeof(trace), "%s", ojo_tracer_name(t));
 
 	enum { N = 5000 };
 	static ojo_event sent[N];
@@ -194,41 +174,41 @@ static void test_single_thread(void)
 		    .payload =
 			i % 11 ? OJO_RANGE(i * 1200, 1200) : UINT64_MAX - i,
 		};
-		CHECK(ojo_record(t, &sent[i]) == 0);
+		EXPECT(ojo_record(t, &sent[i]) == 0);
 		if (i == N / 3 || i == 2 * N / 3)
-			CHECK(ojo_tracer_flush(t) == 0); /* more batches */
+			EXPECT(ojo_tracer_flush(t) == 0); /* more batches */
 	}
 	ojo_stats st;
-	CHECK(ojo_tracer_flush(t) == 0);
+	EXPECT(ojo_tracer_flush(t) == 0);
 	ojo_tracer_stats(t, &st);
-	CHECK(st.events_recorded == N && st.events_dropped == 0);
-	CHECK(st.files_written >= 3);
-	CHECK(ojo_tracer_close(t) == 0);
+	EXPECT(st.events_recorded == N && st.events_dropped == 0);
+	EXPECT(st.files_written >= 3);
+	EXPECT(ojo_tracer_close(t) == 0);
 
 	uint64_t id = fnv1a(schema, strlen(schema));
 	struct scan s;
 	scan_output(dir, trace, id, &s);
-	CHECK(s.files == st.files_written);
-	CHECK(s.schema_files == 1);
-	CHECK(s.dropped == 0);
-	CHECK(s.n == N);
+	EXPECT(s.files == st.files_written);
+	EXPECT(s.schema_files == 1);
+	EXPECT(s.dropped == 0);
+	EXPECT(s.n == N);
 	if (s.n == N) {
 		qsort(sent, N, sizeof(*sent), cmp_event);
 		qsort(s.ev, N, sizeof(*s.ev), cmp_event);
-		CHECK(memcmp(sent, s.ev, sizeof(sent)) == 0);
+		EXPECT(memcmp(sent, s.ev, sizeof(sent)) == 0);
 	}
 	free(s.ev);
 
 	/* the schema file holds the text unchanged, under its id */
-	char path[1024], buf[1024];
+	char path[1024];
 	snprintf(path, sizeof(path), "%s/output/schema-%016" PRIx64 ".json",
 		 dir, id);
-	FILE *f = fopen(path, "rb");
-	CHECK(f != NULL);
-	if (f) {
-		size_t n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		CHECK(n == strlen(schema) && memcmp(buf, schema, n) == 0);
+	size_t n;
+	char *text = test_read_file(path, &n);
+	EXPECT(text != NULL);
+	if (text) {
+		EXPECT(n == strlen(schema) && memcmp(text, schema, n) == 0);
+		free(text);
 	}
 }
 
@@ -263,55 +243,50 @@ static void *writer_main(void *arg)
 
 static void test_dropped(void)
 {
-	char dir[600];
-	snprintf(dir, sizeof(dir), "%s/dropped", tmpdir);
+	char dir[600], trace[64];
 	ojo_config cfg;
 	ojo_config_init(&cfg);
-	cfg.output_dir = dir;
 	cfg.buffer_size = 4096; /* a few hundred slots per thread */
 	cfg.flush_interval_ms = 5;
-	ojo_tracer *t;
-	CHECK(ojo_tracer_open(&cfg, &t) == 0);
+	ojo_tracer *t = open_in("dropped", &cfg, dir, sizeof(dir), trace);
 	if (!t)
 		return;
-	char trace[64];
-	snprintf(trace, sizeof(trace), "%s", ojo_tracer_name(t));
 	pthread_t th[THREADS];
 	struct writer w[THREADS];
 	for (int i = 0; i < THREADS; i++) {
 		w[i] = (struct writer){t, i, 0};
-		CHECK(pthread_create(&th[i], NULL, writer_main, &w[i]) == 0);
+		EXPECT(pthread_create(&th[i], NULL, writer_main, &w[i]) == 0);
 	}
 	uint64_t dropped = 0;
 	for (int i = 0; i < THREADS; i++) {
 		void *rv;
 		pthread_join(th[i], &rv);
-		CHECK(rv == NULL);
+		EXPECT(rv == NULL);
 		dropped += w[i].dropped;
 	}
 	ojo_stats st;
 	ojo_tracer_stats(t, &st);
-	CHECK(st.events_dropped == dropped);
-	CHECK(st.events_recorded + st.events_dropped ==
-	      (uint64_t)THREADS * PER_THREAD);
-	CHECK(ojo_tracer_close(t) == 0);
+	EXPECT(st.events_dropped == dropped);
+	EXPECT(st.events_recorded + st.events_dropped ==
+	       (uint64_t)THREADS * PER_THREAD);
+	EXPECT(ojo_tracer_close(t) == 0);
 
 	struct scan s;
 	scan_output(dir, trace, 0, &s);
-	CHECK(s.schema_files == 0);
-	CHECK(s.dropped == dropped);
-	CHECK(s.n + s.dropped == (uint64_t)THREADS * PER_THREAD);
+	EXPECT(s.schema_files == 0);
+	EXPECT(s.dropped == dropped);
+	EXPECT(s.n + s.dropped == (uint64_t)THREADS * PER_THREAD);
 	/* each (thread, sequence) at most once, on its thread's flow */
 	unsigned char *seen = calloc(THREADS * PER_THREAD, 1);
 	for (size_t i = 0; i < s.n; i++) {
 		uint64_t th_id = s.ev[i].payload >> 32;
 		uint64_t seq = s.ev[i].payload & 0xffffffffu;
-		CHECK(th_id < THREADS && seq < PER_THREAD);
+		EXPECT(th_id < THREADS && seq < PER_THREAD);
 		if (th_id >= THREADS || seq >= PER_THREAD)
 			continue;
-		CHECK(s.ev[i].flow_id == th_id + 1);
-		CHECK(s.ev[i].event_type == OJO_EV_PACKET_SENT);
-		CHECK(!seen[th_id * PER_THREAD + seq]);
+		EXPECT(s.ev[i].flow_id == th_id + 1);
+		EXPECT(s.ev[i].event_type == OJO_EV_PACKET_SENT);
+		EXPECT(!seen[th_id * PER_THREAD + seq]);
 		seen[th_id * PER_THREAD + seq] = 1;
 	}
 	free(seen);
@@ -330,8 +305,8 @@ static void test_two_tracers(void)
 	ojo_config_init(&cfg);
 	cfg.output_dir = dir;
 	ojo_tracer *a, *b;
-	CHECK(ojo_tracer_open(&cfg, &a) == 0);
-	CHECK(ojo_tracer_open(&cfg, &b) == 0);
+	EXPECT(ojo_tracer_open(&cfg, &a) == 0);
+	EXPECT(ojo_tracer_open(&cfg, &b) == 0);
 	if (!a || !b) {
 		ojo_tracer_close(a);
 		ojo_tracer_close(b);
@@ -340,13 +315,13 @@ static void test_two_tracers(void)
 	char na[64], nb[64];
 	snprintf(na, sizeof(na), "%s", ojo_tracer_name(a));
 	snprintf(nb, sizeof(nb), "%s", ojo_tracer_name(b));
-	CHECK(strcmp(na, nb) != 0);
+	EXPECT(strcmp(na, nb) != 0);
 	for (uint32_t i = 0; i < 100; i++) {
-		CHECK(ojo_record_now(a, 1, OJO_EV_CWND, i) == 0);
-		CHECK(ojo_record_now(b, 1, OJO_EV_CWND, 1000 + i) == 0);
+		EXPECT(ojo_record_now(a, 1, OJO_EV_CWND, i) == 0);
+		EXPECT(ojo_record_now(b, 1, OJO_EV_CWND, 1000 + i) == 0);
 	}
-	CHECK(ojo_tracer_close(a) == 0);
-	CHECK(ojo_tracer_close(b) == 0);
+	EXPECT(ojo_tracer_close(a) == 0);
+	EXPECT(ojo_tracer_close(b) == 0);
 
 	char out[700];
 	snprintf(out, sizeof(out), "%s/output", dir);
@@ -365,38 +340,33 @@ static void test_two_tracers(void)
 			ojo_record_view v;
 			ojo_reader_get(r, i, &v);
 			int mine_a = strcmp(t, na) == 0;
-			CHECK(mine_a ? v.payload < 1000 : v.payload >= 1000);
+			EXPECT(mine_a ? v.payload < 1000 : v.payload >= 1000);
 			*(mine_a ? &in_a : &in_b) += 1;
 		}
 		ojo_reader_close(r);
 	}
 	if (d)
 		closedir(d);
-	CHECK(in_a == 100 && in_b == 100);
+	EXPECT(in_a == 100 && in_b == 100);
 }
 
 /* The reader's codes have text in ojo_strerror(). */
 static void test_strerror(void)
 {
-	CHECK(strstr(ojo_strerror(-OJO_EBADMAGIC), "magic") != NULL);
-	CHECK(strstr(ojo_strerror(-OJO_EVERSION), "version") != NULL);
-	CHECK(strstr(ojo_strerror(-OJO_ETRUNCATED), "truncated") != NULL);
-	CHECK(strcmp(ojo_strerror(-ENOENT), strerror(ENOENT)) == 0);
+	EXPECT(strstr(ojo_strerror(-OJO_EBADMAGIC), "magic") != NULL);
+	EXPECT(strstr(ojo_strerror(-OJO_EVERSION), "version") != NULL);
+	EXPECT(strstr(ojo_strerror(-OJO_ETRUNCATED), "truncated") != NULL);
+	EXPECT(strcmp(ojo_strerror(-ENOENT), strerror(ENOENT)) == 0);
 }
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	tmpdir = test_tmpdir();
 	test_single_thread();
 	test_dropped();
 	test_two_tracers();
 	test_strerror();
-	nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	if (failures)
-		fprintf(stderr, "format_roundtrip: %d check(s) failed\n",
-			failures);
-	return failures != 0;
+	test_rmtree(tmpdir);
+	free(tmpdir);
+	return check_report("format_roundtrip");
 }

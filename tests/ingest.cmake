@@ -1,14 +1,12 @@
-# Ingestion (src/ingest, `ojo watch`): needs the ojo tool, so not in the
-# TSan build (OJO_BUILD_TOOL=OFF there).
+# Ingestion (src/ingest, `ojo watch`): needs the ojo tool. ingest_race
+# (two writers in one process) is also run under TSan (`make test-tsan`).
 if(TARGET ojo_tool)
-  foreach(t ingest_exact ingest_corrupt ingest_memory ingest_race ingest_tool)
-    add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
-    target_link_libraries(${t} PRIVATE ojo_tool)
-    target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-  endforeach()
+  ojo_test_programs(ojo_tool ingest_exact ingest_corrupt ingest_memory
+    ingest_race ingest_tool)
   add_test(NAME ingest_exact COMMAND ingest_exact)
   add_test(NAME ingest_corrupt COMMAND ingest_corrupt)
   add_test(NAME ingest_race COMMAND ingest_race)
+  set_tests_properties(ingest_race PROPERTIES LABELS "concurrency")
   # a 240 MB file may raise the peak RSS by 96 MB at most (ASan: smaller
   # file, its shadow memory needs a larger allowance)
   if(OJO_SANITIZE STREQUAL "")
@@ -27,7 +25,12 @@ if(TARGET ojo_tool)
   endif()
   add_test(NAME ingest_kill COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_kill.sh
     $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool> 200 ${_per} 10)
+  # SIGINT in the middle of a large file's transaction
+  add_executable(ingest_signal ${CMAKE_CURRENT_LIST_DIR}/ingest_signal.c)
+  target_link_libraries(ingest_signal PRIVATE ojo_tool)
+  target_include_directories(ingest_signal PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  add_test(NAME ingest_signal COMMAND ingest_signal $<TARGET_FILE:ojo>)
   set_tests_properties(ingest_exact ingest_corrupt ingest_memory ingest_race
-    ingest_watch ingest_kill
+    ingest_watch ingest_kill ingest_signal
     PROPERTIES TIMEOUT 300)
 endif()

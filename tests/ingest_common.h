@@ -2,57 +2,12 @@
 #ifndef OJO_TESTS_INGEST_COMMON_H
 #define OJO_TESTS_INGEST_COMMON_H
 
-#include <ftw.h>
+#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s == %lld, expected %s == %lld\n",    \
-				__FILE__, __LINE__, #a, a_, #b, b_);           \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-static inline char *itest_tmpdir(void)
-{
-	const char *base = getenv("TMPDIR");
-	char tmpl[512];
-	snprintf(tmpl, sizeof(tmpl), "%s/ojo-ingest-XXXXXX",
-		 base ? base : "/tmp");
-	char *d = mkdtemp(tmpl);
-	CHECK(d != NULL);
-	return strdup(d);
-}
-
-static inline int itest_rm_one(const char *p, const struct stat *sb, int flag,
-			       struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static inline void itest_rmtree(const char *dir)
-{
-	nftw(dir, itest_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+#include "check.h"
+#include "check_sql.h"
+#include "ingest/ingest.h"
 
 /* Little-endian loads from a block blob (docs/DATABASE.md). */
 static inline uint64_t itest_le64(const unsigned char *p)
@@ -61,6 +16,32 @@ static inline uint64_t itest_le64(const unsigned char *p)
 	for (int i = 7; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
+}
+
+/* A well-spread 64-bit function of x (splitmix64's finalizer): test data
+ * that is deterministic yet varied. */
+static inline uint64_t itest_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* One `ojo watch --once` pass of dir into db, keeping every file;
+ * settle_ms 0 is the default (1 s). */
+static inline void itest_watch_once(const char *dir, const char *db,
+				    unsigned settle_ms, bool quiet)
+{
+	const char *dirs[] = {dir};
+	ojo_watch_opts o = {.input_dirs = dirs,
+			    .n_input_dirs = 1,
+			    .db_path = db,
+			    .once = true,
+			    .cleanup_days = -1,
+			    .settle_ms = settle_ms,
+			    .quiet = quiet};
+	CHECK_EQ(ojo_watch_run(&o), 0);
 }
 
 #endif

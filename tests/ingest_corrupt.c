@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_ojo.h"
 #include "ingest/ingest.h"
 #include "ingest_common.h"
 #include "ojo/ojo.h"
@@ -25,10 +26,7 @@ static void put(const char *name, const void *data, size_t n)
 {
 	char path[800];
 	snprintf(path, sizeof(path), "%s/%s", in_dir, name);
-	FILE *f = fopen(path, "wb");
-	CHECK(f);
-	CHECK(fwrite(data, 1, n, f) == n);
-	CHECK(fclose(f) == 0);
+	test_write_file(path, data, n);
 }
 
 static void put_str(const char *name, const char *s)
@@ -40,22 +38,13 @@ static void put_str(const char *name, const char *s)
 static unsigned char *good_file(const char *dir, size_t *n, char *name,
 				size_t name_len)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[900];
-	CHECK(d);
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".ojo"))
-			break;
-	CHECK(de);
-	snprintf(name, name_len, "%s", de->d_name);
-	snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-	closedir(d);
-	FILE *f = fopen(path, "rb");
-	CHECK(f);
-	unsigned char *buf = malloc(1 << 20);
-	*n = fread(buf, 1, 1 << 20, f);
-	fclose(f);
+	size_t files;
+	char **paths = test_ojo_files(dir, &files);
+	CHECK(files >= 1);
+	snprintf(name, name_len, "%s", strrchr(paths[0], '/') + 1);
+	unsigned char *buf = (unsigned char *)test_read_file(paths[0], n);
+	CHECK(buf);
+	test_free_list(paths, files);
 	return buf;
 }
 
@@ -73,10 +62,9 @@ static row ledger(sqlite3 *db, const char *name)
 	row r = {0};
 	snprintf(path, sizeof(path), "%s/%s", in_dir, name);
 	CHECK(realpath(path, abs));
-	CHECK(sqlite3_prepare_v2(db,
-				 "SELECT status, n_events, coalesce(reason,'') "
-				 "FROM files WHERE path=?",
-				 -1, &st, NULL) == SQLITE_OK);
+	st =
+	    test_sql_prepare(db, "SELECT status, n_events, coalesce(reason,'') "
+				 "FROM files WHERE path=?");
 	sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		r.found = true;
@@ -106,31 +94,9 @@ static void expect_row(sqlite3 *db, const char *name, const char *status,
 	}
 }
 
-static void watch_once(const char *db)
-{
-	const char *dirs[] = {in_dir};
-	ojo_watch_opts o = {.input_dirs = dirs,
-			    .n_input_dirs = 1,
-			    .db_path = db,
-			    .once = true,
-			    .cleanup_days = -1,
-			    .settle_ms = 50};
-	CHECK_EQ(ojo_watch_run(&o), 0);
-}
-
-static int64_t count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	CHECK(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(st) == SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 int main(void)
 {
-	char *tmp = itest_tmpdir(), src[600], db_path[600], name[300];
+	char *tmp = test_tmpdir(), src[600], db_path[600], name[300];
 	unsigned char garbage[1000];
 	ojo_config cfg;
 	ojo_tracer *t;
@@ -204,11 +170,9 @@ int main(void)
 	}
 
 	sleep(1); /* let the files' mtimes age past the settle time */
-	watch_once(db_path);
+	itest_watch_once(in_dir, db_path, 50, false);
 
-	sqlite3 *db;
-	CHECK(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	      SQLITE_OK);
+	sqlite3 *db = test_sql_open(db_path, SQLITE_OPEN_READONLY);
 	expect_row(db, name, "ingested", 100, NULL);
 	expect_row(db, "bad_magic.ojo", "rejected", 0, "bad magic at byte 0");
 	expect_row(db, "bad_version.ojo", "rejected", 0, "version 99");
@@ -224,19 +188,19 @@ int main(void)
 	expect_row(db, "schema-00000000000000fe.json", "rejected", 0,
 		   "payload_kind");
 	expect_row(db, "schema-00000000000000fd.json", "ingested", 0, NULL);
-	CHECK_EQ(count(db, "SELECT count(*) FROM event_types WHERE "
-			   "type=65538 AND name='fine'"),
+	CHECK_EQ(test_sql_int(db, "SELECT count(*) FROM event_types WHERE "
+				  "type=65538 AND name='fine'"),
 		 1);
-	CHECK_EQ(count(db, "SELECT count(*) FROM event_types WHERE "
-			   "type=65537"),
+	CHECK_EQ(test_sql_int(db, "SELECT count(*) FROM event_types WHERE "
+				  "type=65537"),
 		 0);
 	/* not an Ojo file, and not qlog: never stored as ingested */
 	CHECK(strcmp(ledger(db, "garbage.json").status, "ingested"));
-	CHECK_EQ(count(db, "SELECT count(*) FROM files WHERE path LIKE "
-			   "'%staging%' OR path LIKE '%.tmp'"),
+	CHECK_EQ(test_sql_int(db, "SELECT count(*) FROM files WHERE path LIKE "
+				  "'%staging%' OR path LIKE '%.tmp'"),
 		 0);
-	CHECK_EQ(count(db, "SELECT sum(n) FROM blocks"), 110);
-	int64_t files = count(db, "SELECT count(*) FROM files");
+	CHECK_EQ(test_sql_int(db, "SELECT sum(n) FROM blocks"), 110);
+	int64_t files = test_sql_int(db, "SELECT count(*) FROM files");
 
 	/* nothing is deleted or moved */
 	const char *all[] = {name,	    "bad_magic.ojo",
@@ -250,13 +214,13 @@ int main(void)
 	}
 
 	/* a second pass: same ledger, same events */
-	watch_once(db_path);
-	CHECK_EQ(count(db, "SELECT count(*) FROM files"), files);
-	CHECK_EQ(count(db, "SELECT sum(n) FROM blocks"), 110);
+	itest_watch_once(in_dir, db_path, 50, false);
+	CHECK_EQ(test_sql_int(db, "SELECT count(*) FROM files"), files);
+	CHECK_EQ(test_sql_int(db, "SELECT sum(n) FROM blocks"), 110);
 	sqlite3_close(db);
 	free(bad);
 	free(good);
-	itest_rmtree(tmp);
+	test_rmtree(tmp);
 	free(tmp);
 	printf("ingest_corrupt: ok\n");
 	return 0;

@@ -34,14 +34,6 @@ static int cmp_tuple(const void *a, const void *b)
 	return (x->payload > y->payload) - (x->payload < y->payload);
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 static const char schema[] =
     "[{\"type\": 65536, \"name\": \"handshake_done\", \"category\": \"tls\","
     " \"description\": \"TLS handshake completed\","
@@ -53,7 +45,7 @@ static int64_t q1(sqlite3 *db, const char *sql, int64_t arg)
 {
 	sqlite3_stmt *st;
 	int64_t v = -1;
-	CHECK(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
+	st = test_sql_prepare(db, sql);
 	sqlite3_bind_int64(st, 1, arg);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_type(st, 0) == SQLITE_NULL
@@ -68,11 +60,9 @@ static size_t db_tuples(sqlite3 *db, tuple *out, size_t cap)
 {
 	sqlite3_stmt *st;
 	size_t n = 0;
-	CHECK(sqlite3_prepare_v2(db,
-				 "SELECT f.flow_id, b.type, b.n, b.data FROM "
-				 "blocks b JOIN flows f USING(flow_key) WHERE "
-				 "f.flow_id <> 0",
-				 -1, &st, NULL) == SQLITE_OK);
+	st = test_sql_prepare(db, "SELECT f.flow_id, b.type, b.n, b.data FROM "
+				  "blocks b JOIN flows f USING(flow_key) WHERE "
+				  "f.flow_id <> 0");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		uint32_t flow = (uint32_t)sqlite3_column_int64(st, 0);
 		uint32_t type = (uint32_t)sqlite3_column_int64(st, 1);
@@ -90,21 +80,9 @@ static size_t db_tuples(sqlite3 *db, tuple *out, size_t cap)
 	return n;
 }
 
-static void watch_once(const char *out_dir, const char *db)
-{
-	const char *dirs[] = {out_dir};
-	ojo_watch_opts o = {.input_dirs = dirs,
-			    .n_input_dirs = 1,
-			    .db_path = db,
-			    .once = true,
-			    .cleanup_days = -1,
-			    .quiet = true};
-	CHECK_EQ(ojo_watch_run(&o), 0);
-}
-
 int main(void)
 {
-	char *tmp = itest_tmpdir(), out_dir[600], db_path[600], trace[64];
+	char *tmp = test_tmpdir(), out_dir[600], db_path[600], trace[64];
 	tuple *want = calloc(BURST + 64, sizeof(*want));
 	tuple *got = calloc(BURST + 64, sizeof(*got));
 	size_t n_want = 0;
@@ -144,10 +122,11 @@ int main(void)
 					 OJO_EV_PACKET_ACKED, OJO_EV_CWND,
 					 OJO_EV_DATA_SENT, OJO_EV_USER_BASE};
 	for (uint64_t i = 0; i < BURST; i++) {
-		ojo_event ev = {.timestamp_ns = 1000 + i * 97 + (mix(i) & 63),
-				.flow_id = 1 + (uint32_t)(mix(i ^ 5) % NFLOWS),
-				.event_type = types[i % 5],
-				.payload = mix(i)};
+		ojo_event ev = {
+		    .timestamp_ns = 1000 + i * 97 + (itest_mix(i) & 63),
+		    .flow_id = 1 + (uint32_t)(itest_mix(i ^ 5) % NFLOWS),
+		    .event_type = types[i % 5],
+		    .payload = itest_mix(i)};
 		if (i % 10000 == 0) /* drops are reported in the next batch */
 			CHECK_EQ(ojo_tracer_flush(t), 0);
 		int rc = ojo_record(t, &ev);
@@ -167,16 +146,12 @@ int main(void)
 		n_want, (unsigned long long)dropped);
 	CHECK(dropped > 0);
 
-	watch_once(out_dir, db_path);
+	itest_watch_once(out_dir, db_path, 0, true);
 
-	sqlite3 *db;
-	CHECK(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	      SQLITE_OK);
+	sqlite3 *db = test_sql_open(db_path, SQLITE_OPEN_READONLY);
 	CHECK_EQ(q1(db, "SELECT count(*) FROM traces WHERE ?1=?1", 0), 1);
-	sqlite3_stmt *s;
-	CHECK(sqlite3_prepare_v2(
-		  db, "SELECT name, pid, dropped, source FROM traces", -1, &s,
-		  NULL) == SQLITE_OK);
+	sqlite3_stmt *s = test_sql_prepare(
+	    db, "SELECT name, pid, dropped, source FROM traces");
 	CHECK(sqlite3_step(s) == SQLITE_ROW);
 	CHECK(!strcmp((const char *)sqlite3_column_text(s, 0), trace));
 	CHECK_EQ(sqlite3_column_int64(s, 1), getpid());
@@ -226,11 +201,11 @@ int main(void)
 	int64_t blocks = q1(db, "SELECT count(*) FROM blocks WHERE ?1=?1", 0);
 
 	/* a second pass finds everything in the ledger */
-	watch_once(out_dir, db_path);
+	itest_watch_once(out_dir, db_path, 0, true);
 	CHECK_EQ(q1(db, "SELECT count(*) FROM blocks WHERE ?1=?1", 0), blocks);
 	CHECK_EQ(db_tuples(db, got, BURST + 64), n_want);
 	sqlite3_close(db);
-	itest_rmtree(tmp);
+	test_rmtree(tmp);
 	free(tmp);
 	free(want);
 	free(got);

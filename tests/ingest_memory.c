@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 {
 	long events = argc > 1 ? atol(argv[1]) : 10000000;
 	long allowance_mb = argc > 2 ? atol(argv[2]) : 96;
-	char *tmp = itest_tmpdir(), path[600], db[600], err[256];
+	char *tmp = test_tmpdir(), path[600], db[600], err[256];
 	enum { CHUNK = 65536 };
 	ojo_file_record *rec = malloc(CHUNK * sizeof(*rec));
 	ojo_file_header h = {.magic = {'O', 'J', 'O', 'T'},
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	       "%ld MB)\n",
 	       file_mb, grew_mb, allowance_mb);
 	CHECK(grew_mb <= allowance_mb);
-	itest_rmtree(tmp);
+	test_rmtree(tmp);
 	free(tmp);
 	return 0;
 }

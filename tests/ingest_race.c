@@ -42,7 +42,7 @@ static void *run(void *arg)
 
 int main(void)
 {
-	char *tmp = itest_tmpdir(), dir[600];
+	char *tmp = test_tmpdir(), dir[600];
 	ojo_config cfg;
 	ojo_tracer *t;
 	uint64_t n = 0;
@@ -88,20 +88,11 @@ int main(void)
 		w[0].ingested, w[1].ingested);
 	CHECK_EQ(ingested, FILES);
 
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	CHECK(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	      SQLITE_OK);
-	CHECK(sqlite3_prepare_v2(db,
-				 "SELECT (SELECT sum(n) FROM blocks), (SELECT "
-				 "count(*) FROM files)",
-				 -1, &st, NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(st) == SQLITE_ROW);
-	CHECK_EQ(sqlite3_column_int64(st, 0), n);
-	CHECK_EQ(sqlite3_column_int64(st, 1), FILES);
-	sqlite3_finalize(st);
+	sqlite3 *db = test_sql_open(db_path, SQLITE_OPEN_READONLY);
+	CHECK_EQ(test_sql_int(db, "SELECT sum(n) FROM blocks"), n);
+	CHECK_EQ(test_sql_int(db, "SELECT count(*) FROM files"), FILES);
 	sqlite3_close(db);
-	itest_rmtree(tmp);
+	test_rmtree(tmp);
 	free(tmp);
 	printf("ingest_race: ok\n");
 	return 0;

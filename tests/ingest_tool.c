@@ -21,17 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_ojo.h"
 #include "ingest_common.h"
 #include "ojo/ojo.h"
 #include "ojo/reader.h"
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 static int cmd_write(const char *dir, long files, long per_file)
 {
@@ -52,10 +45,10 @@ static int cmd_write(const char *dir, long files, long per_file)
 	for (long f = 0; f < files; f++) {
 		for (long i = 0; i < per_file; i++, n++) {
 			ojo_event ev = {
-			    .timestamp_ns = n * 1000 + (mix(n) & 511),
-			    .flow_id = 1 + (uint32_t)(mix(n ^ 77) % 50),
+			    .timestamp_ns = n * 1000 + (itest_mix(n) & 511),
+			    .flow_id = 1 + (uint32_t)(itest_mix(n ^ 77) % 50),
 			    .event_type = types[n % 6],
-			    .payload = mix(n),
+			    .payload = itest_mix(n),
 			};
 			CHECK(ojo_record(t, &ev) == 0);
 		}
@@ -96,11 +89,9 @@ static void db_file(sqlite3 *db, int64_t file_id, expect *e)
 {
 	sqlite3_stmt *st;
 	memset(e, 0, sizeof(*e));
-	CHECK(sqlite3_prepare_v2(db,
-				 "SELECT b.n, b.type, f.flow_id, b.data FROM "
-				 "blocks b JOIN flows f USING(flow_key) "
-				 "WHERE b.file_id = ?",
-				 -1, &st, NULL) == SQLITE_OK);
+	st = test_sql_prepare(db, "SELECT b.n, b.type, f.flow_id, b.data FROM "
+				  "blocks b JOIN flows f USING(flow_key) "
+				  "WHERE b.file_id = ?");
 	sqlite3_bind_int64(st, 1, file_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t n = sqlite3_column_int64(st, 0);
@@ -119,33 +110,22 @@ static void db_file(sqlite3 *db, int64_t file_id, expect *e)
 	sqlite3_finalize(st);
 }
 
-static int ojo_name(const struct dirent *de)
-{
-	size_t n = strlen(de->d_name);
-	return n > 4 && !strcmp(de->d_name + n - 4, ".ojo");
-}
-
 static int cmd_verify(const char *dbpath, const char *dir)
 {
-	struct dirent **names;
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	uint64_t total = 0, files = 0, db_total = 0;
 	int bad = 0;
-	int n = scandir(dir, &names, ojo_name, alphasort);
+	size_t n;
+	char **paths = test_ojo_files(dir, &n);
 
-	CHECK(n >= 0);
-	CHECK(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
-	      SQLITE_OK);
-	CHECK(sqlite3_prepare_v2(db,
-				 "SELECT file_id, status, n_events FROM files "
-				 "WHERE path = ?",
-				 -1, &st, NULL) == SQLITE_OK);
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX], abs[PATH_MAX];
+	db = test_sql_open(dbpath, SQLITE_OPEN_READONLY);
+	st = test_sql_prepare(db, "SELECT file_id, status, n_events FROM files "
+				  "WHERE path = ?");
+	for (size_t i = 0; i < n; i++) {
+		char abs[PATH_MAX];
 		expect want, got;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		CHECK(realpath(path, abs));
+		CHECK(realpath(paths[i], abs));
 		CHECK(expect_file(abs, &want) == 0);
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
@@ -176,16 +156,12 @@ static int cmd_verify(const char *dbpath, const char *dir)
 		}
 		total += want.count;
 		files++;
-		free(names[i]);
 	}
-	free(names);
+	test_free_list(paths, n);
 	sqlite3_finalize(st);
 	/* nothing stored twice or from elsewhere */
-	CHECK(sqlite3_prepare_v2(db, "SELECT COALESCE(SUM(n),0) FROM blocks",
-				 -1, &st, NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(st) == SQLITE_ROW);
-	db_total = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_total =
+	    (uint64_t)test_sql_int(db, "SELECT COALESCE(SUM(n),0) FROM blocks");
 	sqlite3_close(db);
 	if (db_total != total) {
 		fprintf(
@@ -202,25 +178,21 @@ static int cmd_verify(const char *dbpath, const char *dir)
 
 static int cmd_sums(const char *dir)
 {
-	struct dirent **names;
 	int64_t count = 0, tsum = 0, psum = 0;
-	int n = scandir(dir, &names, ojo_name, alphasort);
-	CHECK(n >= 0);
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
+	size_t n;
+	char **paths = test_ojo_files(dir, &n);
+	for (size_t i = 0; i < n; i++) {
 		ojo_reader *r;
 		ojo_record_view v;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		CHECK(ojo_reader_open(path, &r, NULL) == 0);
+		CHECK(ojo_reader_open(paths[i], &r, NULL) == 0);
 		for (size_t j = 0; ojo_reader_get(r, j, &v) == 0; j++) {
 			count++;
 			tsum += (int64_t)v.time_ns % 1000003;
 			psum += (int64_t)v.payload % 1000003;
 		}
 		ojo_reader_close(r);
-		free(names[i]);
 	}
-	free(names);
+	test_free_list(paths, n);
 	printf("%lld,%lld,%lld\n", (long long)count, (long long)tsum,
 	       (long long)psum);
 	return 0;
@@ -242,7 +214,7 @@ static int cmd_grow(const char *path, long records, long chunk, long delay_ms)
 		buf[8 + i] = (unsigned char)(start >> (8 * i));
 	for (long r = 0; r < records; r++) {
 		unsigned char *p = buf + 24 + r * 24;
-		uint64_t d = (uint64_t)r * 1000, pay = mix((uint64_t)r);
+		uint64_t d = (uint64_t)r * 1000, pay = itest_mix((uint64_t)r);
 		for (int i = 0; i < 8; i++) {
 			p[i] = (unsigned char)(d >> (8 * i));
 			p[16 + i] = (unsigned char)(pay >> (8 * i));

@@ -1,10 +1,7 @@
 # libojo: recording, flushing, failure handling (lib/*.c), and the stress
 # tests that also run under ThreadSanitizer (LABELS concurrency).
-foreach(t lib_stress lib_live_reader lib_api lib_faults lib_nosyscall)
-  add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
-  target_link_libraries(${t} PRIVATE ojo_static)
-  target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_LIST_DIR})
-endforeach()
+ojo_test_programs(ojo_static lib_stress lib_live_reader lib_api lib_faults
+  lib_nosyscall)
 
 # Millions of events per thread in the normal build; sanitizers slow the
 # writers down a lot on 2 cores, so they get fewer.

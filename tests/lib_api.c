@@ -201,13 +201,12 @@ static void test_schema(void)
 			CHECK_EQ(strlen(e->d_name), 7 + 16 + 5);
 			schema = strtoull(e->d_name + 7, NULL, 16);
 			snprintf(path, sizeof(path), "%s/%s", out, e->d_name);
-			FILE *f = fopen(path, "r");
-			CHECK(f);
-			char buf[1024];
-			size_t n = fread(buf, 1, sizeof(buf), f);
-			fclose(f);
+			size_t n;
+			char *text = test_read_file(path, &n);
+			CHECK(text);
 			CHECK_EQ(n, strlen(json));
-			CHECK(memcmp(buf, json, n) == 0);
+			CHECK(memcmp(text, json, n) == 0);
+			free(text);
 		} else if (strstr(e->d_name, ".ojo")) {
 			snprintf(path, sizeof(path), "%s/%s", out, e->d_name);
 			ojo_reader *r;
@@ -284,17 +283,13 @@ static void test_open_failures(void)
 	char p[2048];
 	/* a regular file where the directory should be */
 	snprintf(p, sizeof(p), "%s/file", dir);
-	FILE *f = fopen(p, "w");
-	CHECK(f);
-	fclose(f);
+	test_write_file(p, "", 0);
 	CHECK_EQ(open_fails(p), -ENOTDIR);
 	/* a file in the way of output/ */
 	snprintf(p, sizeof(p), "%s/d", dir);
 	CHECK_EQ(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/d/output", dir);
-	f = fopen(p, "w");
-	CHECK(f);
-	fclose(f);
+	test_write_file(p, "", 0);
 	snprintf(p, sizeof(p), "%s/d", dir);
 	CHECK_EQ(open_fails(p), -ENOTDIR);
 	/* below a file */
@@ -337,10 +332,7 @@ static void test_open_failures(void)
 		_exit(open_fails(p) == -EACCES && open_fails(q) == -EACCES ? 0
 									   : 1);
 	}
-	int status = 0;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 0);
+	CHECK_CHILD_OK(pid);
 	chmod(p, 0755);
 	test_rmtree(dir);
 	free(dir);

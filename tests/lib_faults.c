@@ -85,63 +85,60 @@ static void check_recovery(ojo_tracer *t, const char *dir, struct errs *e,
 	CHECK_EQ(n.dropped, lost);
 }
 
-/* RLIMIT_FSIZE makes write() fail with EFBIG like a full disk fails with
- * ENOSPC. Runs in a child so the limit does not affect the test runner. */
-static void test_file_too_big(void)
+/* Runs fn on a fresh directory in a child, so that the limits it sets do
+ * not affect the test runner; the child must exit 0. */
+static void in_child(void (*fn)(const char *dir))
 {
 	char *dir = test_tmpdir();
 	pid_t pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
-		signal(SIGXFSZ, SIG_IGN);
-		struct errs e = {0};
-		ojo_tracer *t = open_with(dir, &e);
-		struct rlimit old, lim;
-		CHECK_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
-		lim = old;
-		lim.rlim_cur = 1000;
-		CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
-		record_n(t, 500); /* 12 kB of records */
-		CHECK_EQ(ojo_tracer_flush(t), -EFBIG);
-		CHECK_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
-		check_recovery(t, dir, &e, 500, -EFBIG);
+		fn(dir);
 		_exit(0);
 	}
-	int status = 0;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 0);
+	CHECK_CHILD_OK(pid);
 	test_rmtree(dir);
 	free(dir);
 }
 
-/* Same without ignoring SIGXFSZ: the flusher blocks it, the host lives. */
-static void test_file_too_big_default_signal(void)
+/* Caps the size of files this process may write; old gets the limit. */
+static void limit_file_size(rlim_t bytes, struct rlimit *old)
 {
-	char *dir = test_tmpdir();
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		signal(SIGXFSZ, SIG_DFL);
-		ojo_config cfg;
-		ojo_config_init(&cfg);
-		cfg.output_dir = dir; /* default handler: one line on stderr */
-		ojo_tracer *t;
-		CHECK_EQ(ojo_tracer_open(&cfg, &t), 0);
-		struct rlimit lim;
-		CHECK_EQ(getrlimit(RLIMIT_FSIZE, &lim), 0);
-		lim.rlim_cur = 100;
-		CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
-		record_n(t, 100);
-		CHECK_EQ(ojo_tracer_close(t), -EFBIG);
-		_exit(0);
-	}
-	int status = 0;
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 0);
-	test_rmtree(dir);
-	free(dir);
+	struct rlimit lim;
+	CHECK_EQ(getrlimit(RLIMIT_FSIZE, old), 0);
+	lim = *old;
+	lim.rlim_cur = bytes;
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+/* RLIMIT_FSIZE makes write() fail with EFBIG like a full disk fails with
+ * ENOSPC. */
+static void file_too_big(const char *dir)
+{
+	signal(SIGXFSZ, SIG_IGN);
+	struct errs e = {0};
+	ojo_tracer *t = open_with(dir, &e);
+	struct rlimit old;
+	limit_file_size(1000, &old);
+	record_n(t, 500); /* 12 kB of records */
+	CHECK_EQ(ojo_tracer_flush(t), -EFBIG);
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+	check_recovery(t, dir, &e, 500, -EFBIG);
+}
+
+/* Same without ignoring SIGXFSZ: the flusher blocks it, the host lives. */
+static void file_too_big_default_signal(const char *dir)
+{
+	signal(SIGXFSZ, SIG_DFL);
+	ojo_config cfg;
+	ojo_config_init(&cfg);
+	cfg.output_dir = dir; /* default handler: one line on stderr */
+	ojo_tracer *t;
+	CHECK_EQ(ojo_tracer_open(&cfg, &t), 0);
+	struct rlimit old;
+	limit_file_size(100, &old);
+	record_n(t, 100);
+	CHECK_EQ(ojo_tracer_close(t), -EFBIG);
 }
 
 static void test_vanished(const char *what)
@@ -166,8 +163,8 @@ static void test_vanished(const char *what)
 
 int main(void)
 {
-	test_file_too_big();
-	test_file_too_big_default_signal();
+	in_child(file_too_big);
+	in_child(file_too_big_default_signal);
 	test_vanished("output");
 	test_vanished("staging");
 	test_vanished("all");

@@ -47,13 +47,7 @@ static uint64_t scan_once(uint64_t *files)
 		CHECK_EQ(stat(path, &st), 0);
 		CHECK(st.st_size >= OJO_HEADER_SIZE);
 		CHECK_EQ((st.st_size - OJO_HEADER_SIZE) % OJO_RECORD_SIZE, 0);
-		ojo_reader *r = NULL;
-		ojo_reader_error err;
-		if (ojo_reader_open(path, &r, &err) != 0) {
-			fprintf(stderr, "%s: %s\n", path, err.message);
-			exit(1);
-		}
-		CHECK_EQ(ojo_reader_status(r, NULL), 0);
+		ojo_reader *r = test_open_valid(path);
 		CHECK_EQ(ojo_reader_count(r),
 			 (st.st_size - OJO_HEADER_SIZE) / OJO_RECORD_SIZE);
 		for (size_t i = 0; i < ojo_reader_count(r); i++) {

@@ -54,3 +54,10 @@ if(OJO_BUILD_TOOL)
     $<TARGET_FILE:ojo> ${OJO_QLOG_CORPUS})
   set_tests_properties(qlog_cli PROPERTIES LABELS "qlog" TIMEOUT 300)
 endif()
+
+# `ojo watch` takes qlog files live, exactly once, across a restart.
+if(OJO_BUILD_TOOL)
+  add_test(NAME qlog_watch COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/qlog_watch.sh
+    $<TARGET_FILE:ojo> ${OJO_QLOG_CORPUS})
+  set_tests_properties(qlog_watch PROPERTIES LABELS "qlog" TIMEOUT 300)
+endif()

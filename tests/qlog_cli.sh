@@ -50,6 +50,28 @@ f=$(ls "$dir/qlog"/*_server.sqlog | head -n 1)
 check "header first" sh -c "head -c 200 '$f' | grep -q '\"qlog_version\":\"0.3\",\"qlog_format\":\"JSON-SEQ\"'"
 check "packet events" grep -q '"name":"transport:packet_sent"' "$f"
 check "metrics events" grep -q '"name":"recovery:metrics_updated"' "$f"
+check "packet sizes for qvis" grep -q '"raw":{"length":[1-9]' "$f"
+# each file is named after its connection id (group_id) and vantage point
+# (a second one of the same name gets _tTRACEfFLOW)
+named=0
+for g in "$dir/qlog"/*.sqlog; do
+	id=$(head -n 1 "$g" | sed -n 's/.*"group_id":"\([^"]*\)".*/\1/p')
+	vp=$(head -n 1 "$g" | sed -n 's/.*"vantage_point":{[^}]*"type":"\([a-z]*\)".*/\1/p')
+	[ "$vp" = unknown ] && vp= || vp=_$vp
+	case $(basename "$g") in "${id}${vp}.sqlog" | "${id}${vp}_t"*) named=$((named + 1)) ;; esac
+done
+check "files named after connection id and vantage (10)" test "$named" -eq 10
+
+# -o naming one file: one connection goes there; several are refused
+"$ojo" export --db-path "$db" --format qlog -o "$dir/all.sqlog" 2>"$dir/err6"
+check "several connections into one .sqlog exits 1" test $? -eq 1
+check "no file left behind" test ! -e "$dir/all.sqlog"
+check "error names the database" grep -q "ojo: export: $db: 10 connections selected" "$dir/err6"
+"$ojo" export --db-path "$db" --trace 1 --format qlog -o "$dir/one.sqlog" 2>/dev/null
+check "one connection into a .sqlog file exits 0" test $? -eq 0
+check "it is a JSON-SEQ qlog file" sh -c "head -c 60 '$dir/one.sqlog' | grep -q 'qlog_version'"
+"$ojo" export --help >"$dir/help2"
+check "export --help explains -o" grep -q "ending in .sqlog" "$dir/help2"
 
 "$ojo" export --db-path "$db" --trace 1 --format csv -o "$dir/t1.csv"
 check "export csv exits 0" test $? -eq 0
@@ -60,8 +82,9 @@ check "export json exits 0" test $? -eq 0
 check "json array" sh -c "head -c 1 '$dir/t1.json' | grep -q '\\['"
 "$ojo" export --db-path "$db" --format yaml >/dev/null 2>&1
 check "bad format is a usage error" test $? -eq 2
-"$ojo" export --db-path "$db" --trace 999 --format qlog -o - >/dev/null 2>&1
+"$ojo" export --db-path "$db" --trace 999 --format qlog -o - >/dev/null 2>"$dir/err7"
 check "unknown trace fails" test $? -eq 1
+check "unknown trace: clear error" grep -q "ojo: export: $db: no trace 999" "$dir/err7"
 
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

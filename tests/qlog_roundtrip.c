@@ -1,186 +1,231 @@
 /* qlog_roundtrip.c - import(export(trace)) gives the same flows and
  * counts, and every exported file passes the checks qvis applies when it
- * loads a file (tests/qlog_qvis_check, below). Usage:
+ * loads a file and draws (qvis_check, below). Usage:
  * qlog_roundtrip CORPUS_DIR */
-#include <cjson/cJSON.h>
+#include <math.h>
 
 #include "qlog/export.h"
 #include "qlog_util.h"
 
 /* ---- what qvis requires of a JSON-SEQ qlog file ----------------------- */
-/* From qvis' loader: the extension .sqlog selects JSON-SEQ; the first
- * 1024 characters must hold qlog_version and qlog_format "JSON-SEQ"; the
- * header needs a trace; the version must be one its draft-02 loader takes
- * (QlogSchema02 versionAliases: draft-02, draft-02-RC1, qlog-03-WIP, 0.3;
- * we write 0.3); time_units ms or us; time_format relative with a numeric
- * reference_time;
- * events {time, name "category:event", data} in time order (qvis re-sorts
- * and warns otherwise); the congestion and sequence views read
- * transport:packet_sent/received data.header.packet_number and
- * packet_type, frames with frame_type stream (stream_id, offset, length)
- * and ack (acked_ranges of [from, to]), recovery:metrics_updated numbers,
- * recovery:packet_lost header.packet_number. */
-static int qvis_check(const char *path, char *why, size_t n)
+/* From qvis' source (quiclog/qvis, visualizations/src):
+ * - FileLoader: .sqlog selects JSON-SEQ (a .qlog/.json file needs
+ *   qlog_version, qlog_format and "JSON-SEQ" in its first 1024 chars);
+ *   TextSequenceJSONToQlog: records split on RS, the first one the header
+ *   with qlog_version, qlog_format "JSON-SEQ" and a trace; a broken record
+ *   before the last stops the load, so every record must parse.
+ * - QlogLoader/QlogSchema02: qlog_version one of draft-02, draft-02-RC1,
+ *   qlog-03-WIP, 0.3 (we write 0.3). QlogLoaderV2: events are {time, name
+ *   "category:event", data}; time_format relative with reference_time
+ *   (ms); time_units ms or us; times must not decrease (else it re-sorts
+ *   and alerts); an event with group_id splits the trace; data.packet_type,
+ *   header.packet_size or header.payload_length raise a "non-compliant"
+ *   alert; event_fields switches to the old column parser.
+ * - CongestionGraphD3Renderer.parseQlog: transport:packet_sent/received
+ *   are drawn only with data.raw.length > 0, indexed by
+ *   data.header.packet_number; frames ack (acked_ranges of [from, to] or
+ *   [n]), max_data/max_stream_data (maximum); recovery:packet_lost
+ *   data.header.packet_number; recovery:metrics_updated bytes_in_flight,
+ *   congestion_window, min_rtt, smoothed_rtt, latest_rtt (RTTs in
+ *   time_units).
+ * - Sequence diagram: packet_sent/received with header.packet_type and
+ *   packet_number, frames[].frame_type. */
+typedef struct qvis_stats {
+	int records;
+	uint64_t sent, received, lost, sized, metrics;
+	bool has_cwnd, has_srtt;
+	double cwnd_max, cwnd_last, srtt_min, srtt_max;
+} qvis_stats;
+
+static bool is_num(const cJSON *o, const char *k)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf, *p, *end;
-	long len;
-	int records = 0;
-	double last_t = -1e300;
-	if (!f)
-		return snprintf(why, n, "cannot open"), -1;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)len + 1);
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
-		len = 0;
-	buf[len] = '\0';
-	fclose(f);
-	size_t plen = strlen(path);
-	if (plen < 6 || strcmp(path + plen - 6, ".sqlog")) {
-		snprintf(why, n, "not named .sqlog");
-		goto bad;
-	}
-	char head[1025];
-	snprintf(head, sizeof(head), "%s", buf);
-	if (!strstr(head, "qlog_version") || !strstr(head, "JSON-SEQ")) {
-		snprintf(why, n, "qlog_version/qlog_format not in 1024 chars");
-		goto bad;
-	}
-	for (p = buf; p < buf + len; p = end) {
-		if (*p != 0x1e) {
-			snprintf(why, n, "record %d: no RS", records);
-			goto bad;
+	return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static bool str_is(const cJSON *o, const char *k, const char *want)
+{
+	const char *v =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+	return v && !strcmp(v, want);
+}
+
+static bool qvis_header(const cJSON *j)
+{
+	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "trace");
+	const cJSON *cf = cJSON_GetObjectItemCaseSensitive(tr, "common_fields");
+	const cJSON *vp = cJSON_GetObjectItemCaseSensitive(tr, "vantage_point");
+	const cJSON *cfg =
+	    cJSON_GetObjectItemCaseSensitive(tr, "configuration");
+	return str_is(j, "qlog_version", "0.3") &&
+	       str_is(j, "qlog_format", "JSON-SEQ") && cJSON_IsObject(tr) &&
+	       !cJSON_GetObjectItemCaseSensitive(tr, "event_fields") &&
+	       (str_is(vp, "type", "client") || str_is(vp, "type", "server") ||
+		str_is(vp, "type", "network") ||
+		str_is(vp, "type", "unknown")) &&
+	       str_is(cf, "time_format", "relative") &&
+	       is_num(cf, "reference_time") &&
+	       (str_is(cfg, "time_units", "ms") ||
+		str_is(cfg, "time_units", "us"));
+}
+
+static bool qvis_frames(const cJSON *frames)
+{
+	const cJSON *fr, *r;
+	bool ok = cJSON_IsArray(frames);
+	cJSON_ArrayForEach(fr, frames)
+	{
+		const char *ft = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(fr, "frame_type"));
+		if (!ft)
+			return false;
+		if (!strcmp(ft, "stream"))
+			ok = ok && is_num(fr, "stream_id") &&
+			     is_num(fr, "offset") && is_num(fr, "length");
+		if (!strcmp(ft, "max_data") || !strcmp(ft, "max_stream_data"))
+			ok = ok && is_num(fr, "maximum");
+		if (strcmp(ft, "ack"))
+			continue;
+		const cJSON *rs =
+		    cJSON_GetObjectItemCaseSensitive(fr, "acked_ranges");
+		ok = ok && cJSON_IsArray(rs) && cJSON_GetArraySize(rs) > 0;
+		cJSON_ArrayForEach(r, rs)
+		{
+			int n = cJSON_GetArraySize(r);
+			const cJSON *a = cJSON_GetArrayItem(r, 0),
+				    *b = cJSON_GetArrayItem(r, n - 1);
+			ok = ok && (n == 1 || n == 2) && cJSON_IsNumber(a) &&
+			     cJSON_IsNumber(b) &&
+			     a->valuedouble <= b->valuedouble;
 		}
-		p++;
+	}
+	return ok;
+}
+
+static bool qvis_packet(const cJSON *d, bool sent, qvis_stats *st)
+{
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(d, "header");
+	const cJSON *raw = cJSON_GetObjectItemCaseSensitive(d, "raw");
+	const cJSON *len = cJSON_GetObjectItemCaseSensitive(raw, "length");
+	bool ok = cJSON_IsString(
+		      cJSON_GetObjectItemCaseSensitive(h, "packet_type")) &&
+		  !cJSON_GetObjectItemCaseSensitive(h, "packet_size") &&
+		  !cJSON_GetObjectItemCaseSensitive(h, "payload_length") &&
+		  !cJSON_GetObjectItemCaseSensitive(d, "packet_type") &&
+		  qvis_frames(cJSON_GetObjectItemCaseSensitive(d, "frames"));
+	if (raw) /* a size is only of use with the number it is filed under */
+		ok = ok && cJSON_IsNumber(len) && len->valuedouble > 0 &&
+		     is_num(h, "packet_number");
+	if (is_num(h, "packet_number")) /* the import counts these */
+		*(sent ? &st->sent : &st->received) += 1;
+	st->sized += raw != NULL;
+	return ok;
+}
+
+static bool qvis_metrics(const cJSON *d, qvis_stats *st)
+{
+	/* what the congestion view reads must be numbers; other fields
+	   (e.g. packets_in_flight kept from the source) it passes over */
+	static const char *read[] = {"congestion_window", "bytes_in_flight",
+				     "smoothed_rtt", "latest_rtt", "min_rtt"};
+	bool ok = cJSON_GetArraySize(d) > 0;
+	for (size_t i = 0; i < sizeof(read) / sizeof(read[0]); i++) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(d, read[i]);
+		ok = ok && (!m || cJSON_IsNumber(m));
+	}
+	const cJSON *cw =
+	    cJSON_GetObjectItemCaseSensitive(d, "congestion_window");
+	const cJSON *sr = cJSON_GetObjectItemCaseSensitive(d, "smoothed_rtt");
+	if (cJSON_IsNumber(cw)) {
+		if (!st->has_cwnd || cw->valuedouble > st->cwnd_max)
+			st->cwnd_max = cw->valuedouble;
+		st->cwnd_last = cw->valuedouble;
+		st->has_cwnd = true;
+	}
+	if (cJSON_IsNumber(sr)) {
+		if (!st->has_srtt || sr->valuedouble < st->srtt_min)
+			st->srtt_min = sr->valuedouble;
+		if (!st->has_srtt || sr->valuedouble > st->srtt_max)
+			st->srtt_max = sr->valuedouble;
+		st->has_srtt = true;
+	}
+	st->metrics++;
+	return ok;
+}
+
+/* One event record; false with the reason in why. */
+static bool qvis_event(const cJSON *j, double *last_t, qvis_stats *st)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "time");
+	const char *name =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "name"));
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "data");
+	if (!cJSON_IsNumber(t) || t->valuedouble < *last_t || !name ||
+	    !strchr(name, ':') || !cJSON_IsObject(d) ||
+	    cJSON_GetObjectItemCaseSensitive(j, "group_id"))
+		return false;
+	*last_t = t->valuedouble;
+	if (!strcmp(name, "transport:packet_sent"))
+		return qvis_packet(d, true, st);
+	if (!strcmp(name, "transport:packet_received"))
+		return qvis_packet(d, false, st);
+	if (!strcmp(name, "recovery:metrics_updated"))
+		return qvis_metrics(d, st);
+	if (!strcmp(name, "recovery:packet_lost")) {
+		st->lost++;
+		return is_num(cJSON_GetObjectItemCaseSensitive(d, "header"),
+			      "packet_number");
+	}
+	return true;
+}
+
+/* Checks path as qvis loads it; fills st. Returns 0 or -1 (why says). */
+static int qvis_check(const char *path, qvis_stats *st, char *why, size_t n)
+{
+	long len = 0;
+	char *buf = tq_slurp(path, &len), *p, *end;
+	double last_t = -1e300;
+	size_t plen = strlen(path);
+	char head[1025];
+
+	memset(st, 0, sizeof(*st));
+	if (!buf)
+		return snprintf(why, n, "cannot open"), -1;
+	snprintf(head, sizeof(head), "%s", buf);
+	if (plen < 6 || strcmp(path + plen - 6, ".sqlog"))
+		snprintf(why, n, "not named .sqlog");
+	else if (!strstr(head, "qlog_version") ||
+		 !strstr(head, "qlog_format") || !strstr(head, "JSON-SEQ"))
+		snprintf(why, n, "qlog_version/qlog_format not in 1024 chars");
+	else
+		why[0] = '\0';
+	for (p = buf; !why[0] && p < buf + len; p = end) {
+		if (*p++ != 0x1e) {
+			snprintf(why, n, "record %d: no RS", st->records);
+			break;
+		}
 		end = memchr(p, 0x1e, (size_t)(buf + len - p));
 		if (!end)
 			end = buf + len;
 		if (end[-1] != '\n') {
-			snprintf(why, n, "record %d: no LF", records);
-			goto bad;
+			snprintf(why, n, "record %d: no LF", st->records);
+			break;
 		}
 		cJSON *j = cJSON_ParseWithLength(p, (size_t)(end - p));
-		if (!cJSON_IsObject(j)) {
-			snprintf(why, n, "record %d: not a JSON object",
-				 records);
-			cJSON_Delete(j);
-			goto bad;
-		}
-		bool ok = true;
-		if (records == 0) {
-			const cJSON *tr = cJSON_GetObjectItem(j, "trace");
-			const cJSON *cf =
-			    cJSON_GetObjectItem(tr, "common_fields");
-			const cJSON *vp =
-			    cJSON_GetObjectItem(tr, "vantage_point");
-			const cJSON *cfg =
-			    cJSON_GetObjectItem(tr, "configuration");
-			const char *ver = cJSON_GetStringValue(
-			    cJSON_GetObjectItem(j, "qlog_version"));
-			const char *ty = cJSON_GetStringValue(
-			    cJSON_GetObjectItem(vp, "type"));
-			const char *tu = cJSON_GetStringValue(
-			    cJSON_GetObjectItem(cfg, "time_units"));
-			ok = ver && !strcmp(ver, "0.3") &&
-			     !strcmp(cJSON_GetStringValue(
-					 cJSON_GetObjectItem(j, "qlog_format"))
-					 ?: "",
-				     "JSON-SEQ") &&
-			     cJSON_IsObject(tr) && ty &&
-			     (!strcmp(ty, "client") || !strcmp(ty, "server") ||
-			      !strcmp(ty, "network") ||
-			      !strcmp(ty, "unknown")) &&
-			     !strcmp(cJSON_GetStringValue(
-					 cJSON_GetObjectItem(cf, "time_format"))
-					 ?: "",
-				     "relative") &&
-			     cJSON_IsNumber(
-				 cJSON_GetObjectItem(cf, "reference_time")) &&
-			     tu && (!strcmp(tu, "ms") || !strcmp(tu, "us"));
-			if (!ok)
-				snprintf(why, n, "bad header");
-		} else {
-			const cJSON *t = cJSON_GetObjectItem(j, "time");
-			const char *name = cJSON_GetStringValue(
-			    cJSON_GetObjectItem(j, "name"));
-			const cJSON *d = cJSON_GetObjectItem(j, "data");
-			ok = cJSON_IsNumber(t) && name && strchr(name, ':') &&
-			     cJSON_IsObject(d) && t->valuedouble >= last_t;
-			if (ok)
-				last_t = t->valuedouble;
-			if (ok &&
-			    (!strcmp(name, "transport:packet_sent") ||
-			     !strcmp(name, "transport:packet_received"))) {
-				const cJSON *h =
-				    cJSON_GetObjectItem(d, "header");
-				const cJSON *fr,
-				    *frames = cJSON_GetObjectItem(d, "frames");
-				ok = cJSON_IsString(cJSON_GetObjectItem(
-					 h, "packet_type")) &&
-				     cJSON_IsArray(frames);
-				cJSON_ArrayForEach(fr, frames)
-				{
-					const char *ft = cJSON_GetStringValue(
-					    cJSON_GetObjectItem(fr,
-								"frame_type"));
-					if (!ft) {
-						ok = false;
-					} else if (!strcmp(ft, "stream")) {
-						ok =
-						    ok &&
-						    cJSON_IsNumber(
-							cJSON_GetObjectItem(
-							    fr, "stream_id")) &&
-						    cJSON_IsNumber(
-							cJSON_GetObjectItem(
-							    fr, "offset")) &&
-						    cJSON_IsNumber(
-							cJSON_GetObjectItem(
-							    fr, "length"));
-					} else if (!strcmp(ft, "ack")) {
-						const cJSON *r,
-						    *rs = cJSON_GetObjectItem(
-							fr, "acked_ranges");
-						ok = ok && cJSON_IsArray(rs);
-						cJSON_ArrayForEach(r, rs) ok =
-						    ok &&
-						    cJSON_GetArraySize(r) ==
-							2 &&
-						    cJSON_GetArrayItem(r, 0)
-							    ->valuedouble <=
-							cJSON_GetArrayItem(r, 1)
-							    ->valuedouble;
-					}
-				}
-			} else if (ok &&
-				   !strcmp(name, "recovery:packet_lost")) {
-				ok = cJSON_IsNumber(cJSON_GetObjectItem(
-				    cJSON_GetObjectItem(d, "header"),
-				    "packet_number"));
-			} else if (ok &&
-				   !strcmp(name, "recovery:metrics_updated")) {
-				const cJSON *m;
-				cJSON_ArrayForEach(m, d) ok =
-				    ok && cJSON_IsNumber(m);
-			}
-			if (!ok)
-				snprintf(why, n,
-					 "record %d (%s) not as qvis "
-					 "reads it",
-					 records, name ? name : "?");
-		}
-		cJSON_Delete(j);
+		bool ok =
+		    cJSON_IsObject(j) &&
+		    (st->records ? qvis_event(j, &last_t, st) : qvis_header(j));
 		if (!ok)
-			goto bad;
-		records++;
+			snprintf(
+			    why, n, "record %d (%s) not as qvis reads it",
+			    st->records,
+			    cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(j, "name"))
+				?: (st->records ? "?" : "header"));
+		cJSON_Delete(j);
+		st->records++;
 	}
 	free(buf);
-	return records;
-bad:
-	free(buf);
-	return -1;
+	return why[0] ? -1 : 0;
 }
 
 /* ---- comparing two imports ---------------------------------------------- */
@@ -294,27 +339,56 @@ static void compare(const char *rel, fingerprint *a, fingerprint *b)
 	}
 }
 
-static char corpus[4096];
-static char *files[256];
-static int n_files;
-
-static int collect(const char *p, const struct stat *sb, int flag,
-		   struct FTW *ftw)
+static int size_count_cb(void *ctx, uint32_t flow, uint32_t type, uint64_t n)
 {
-	(void)sb;
-	(void)ftw;
-	const char *rel = p + strlen(corpus) + 1;
-	size_t n = strlen(p);
-	if (flag == FTW_F && strncmp(rel, "expected/", 9) &&
-	    !(n > 3 && !strcmp(p + n - 3, ".md")) &&
-	    !(n > 10 && !strcmp(p + n - 10, ".meta.json")) && n_files < 256)
-		files[n_files++] = strdup(p);
+	(void)flow;
+	if (type == OJO_QLOG_EV_PACKET_SIZE)
+		*(uint64_t *)ctx += n;
 	return 0;
+}
+
+/* What qvis will draw from an exported connection against the corpus'
+ * independent reference summary of the source (exp: its connection). */
+static void check_drawn(const char *rel, int t, const cJSON *exp,
+			const qvis_stats *st, uint64_t sizes)
+{
+	const cJSON *v;
+#define EXP(k) (v = cJSON_GetObjectItemCaseSensitive(exp, k))
+	TQ_CHECK(cJSON_IsNumber(EXP("packets_sent")) &&
+		     v->valuedouble == (double)st->sent,
+		 "%s #%d: %llu packet_sent exported", rel, t,
+		 (unsigned long long)st->sent);
+	TQ_CHECK(cJSON_IsNumber(EXP("packets_received")) &&
+		     v->valuedouble == (double)st->received,
+		 "%s #%d: %llu packet_received exported", rel, t,
+		 (unsigned long long)st->received);
+	TQ_CHECK(cJSON_IsNumber(EXP("packets_lost")) &&
+		     v->valuedouble == (double)st->lost,
+		 "%s #%d: %llu packet_lost exported", rel, t,
+		 (unsigned long long)st->lost);
+	TQ_CHECK(cJSON_IsNumber(EXP("cwnd_max")) == st->has_cwnd &&
+		     (!st->has_cwnd || (v->valuedouble == st->cwnd_max &&
+					cJSON_IsNumber(EXP("cwnd_last")) &&
+					v->valuedouble == st->cwnd_last)),
+		 "%s #%d: congestion_window max/last %.0f/%.0f exported", rel,
+		 t, st->cwnd_max, st->cwnd_last);
+	/* RTTs in ms (time_units), as exact as the reference's 3 decimals */
+	TQ_CHECK(cJSON_IsNumber(EXP("smoothed_rtt_min_ms")) == st->has_srtt &&
+		     (!st->has_srtt ||
+		      (fabs(v->valuedouble - st->srtt_min) <= 0.0005 &&
+		       cJSON_IsNumber(EXP("smoothed_rtt_max_ms")) &&
+		       fabs(v->valuedouble - st->srtt_max) <= 0.0005)),
+		 "%s #%d: smoothed_rtt min/max %.6f/%.6f ms exported", rel, t,
+		 st->srtt_min, st->srtt_max);
+#undef EXP
+	/* every packet size the source had reaches qvis as raw.length */
+	TQ_CHECK(st->sized == sizes, "%s #%d: %llu of %llu packet sizes", rel,
+		 t, (unsigned long long)st->sized, (unsigned long long)sizes);
 }
 
 static void round_trip(const char *path, const char *dir, int *n_exported)
 {
-	const char *rel = path + strlen(corpus) + 1;
+	const char *rel = path + strlen(tq_corpus) + 1;
 	char db1[4200], db2[4200], out[4300], err[512], why[128];
 	ojo_qlog_report rep;
 	tq_trace_list traces = {0};
@@ -325,6 +399,17 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 	TQ_CHECK(tq_import(s1, path, &rep, err, sizeof(err)) == 0,
 		 "%s: import: %s", rel, err);
 	ojo_scan_traces(s1, 0, tq_trace_cb, &traces);
+	char exp_path[8192];
+	long exp_len = 0;
+	snprintf(exp_path, sizeof(exp_path), "%s/expected/%s.summary.json",
+		 tq_corpus, rel);
+	char *exp_text = tq_slurp(exp_path, &exp_len);
+	cJSON *exp = exp_text ? cJSON_Parse(exp_text) : NULL;
+	free(exp_text);
+	const cJSON *conns =
+	    cJSON_GetObjectItemCaseSensitive(exp, "connections");
+	TQ_CHECK(cJSON_GetArraySize(conns) == traces.n,
+		 "%s: no reference summary for %d traces", rel, traces.n);
 	for (int t = 0; t < traces.n; t++) {
 		tq_conns *cs = malloc(sizeof(*cs));
 		tq_summarize(s1, traces.ids[t], cs);
@@ -341,11 +426,18 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 			int rc = ojo_export_write(s1, &o, f, err, sizeof(err));
 			fclose(f);
 			TQ_CHECK(rc == 0, "%s: export: %s", rel, err);
-			int recs = qvis_check(out, why, sizeof(why));
-			TQ_CHECK(recs > 0,
+			qvis_stats st;
+			uint64_t sizes = 0;
+			TQ_CHECK(qvis_check(out, &st, why, sizeof(why)) == 0,
 				 "%s: exported file fails the qvis "
 				 "checks: %s",
 				 rel, why);
+			ojo_scan_type_counts(s1, traces.ids[t], size_count_cb,
+					     &sizes);
+			if (cs->n == 1)
+				check_drawn(rel, t,
+					    cJSON_GetArrayItem(conns, t), &st,
+					    sizes);
 			(*n_exported)++;
 			remove(db2);
 			ojo_store *s2 = tq_open(db2);
@@ -370,6 +462,7 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 		}
 		free(cs);
 	}
+	cJSON_Delete(exp);
 	ojo_store_close(s1);
 	printf("ok %s\n", rel);
 }
@@ -416,8 +509,14 @@ static void native_trace(const char *dir)
 		 "native export: %s", err);
 	fclose(f);
 	ojo_store_close(s);
-	TQ_CHECK(qvis_check(out, why, sizeof(why)) > 0,
+	qvis_stats st;
+	TQ_CHECK(qvis_check(out, &st, why, sizeof(why)) == 0,
 		 "native export fails the qvis checks: %s", why);
+	TQ_CHECK(st.sent == 3 && st.lost == 1 && st.sized == 0 &&
+		     st.cwnd_max == 14000,
+		 "native export: %llu sent, %llu lost, %llu sized, cwnd %.0f",
+		 (unsigned long long)st.sent, (unsigned long long)st.lost,
+		 (unsigned long long)st.sized, st.cwnd_max);
 	ojo_store *s2 = tq_open(db2);
 	TQ_CHECK(tq_import(s2, out, &rep, err, sizeof(err)) == 0,
 		 "native re-import: %s", err);
@@ -454,18 +553,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: qlog_roundtrip CORPUS_DIR\n");
 		return 2;
 	}
-	snprintf(corpus, sizeof(corpus), "%s", argv[1]);
-	nftw(corpus, collect, 16, FTW_PHYS);
-	TQ_CHECK(n_files >= 30, "only %d corpus files", n_files);
+	tq_corpus_files(argv[1]);
+	TQ_CHECK(tq_n_files >= 30, "only %d corpus files", tq_n_files);
 	tq_tmpdir(dir, sizeof(dir));
-	for (int i = 0; i < n_files; i++) {
-		round_trip(files[i], dir, &n_exported);
-		free(files[i]);
+	for (int i = 0; i < tq_n_files; i++) {
+		round_trip(tq_files[i], dir, &n_exported);
+		free(tq_files[i]);
 	}
 	native_trace(dir);
 	tq_rmrf(dir);
 	printf("%d exported connections checked\n", n_exported);
-	printf("%d passed, %d failed\n", tq_failures ? 0 : n_files,
+	printf("%d passed, %d failed\n", tq_failures ? 0 : tq_n_files,
 	       tq_failures ? 1 : 0);
 	return tq_failures ? 1 : 0;
 }

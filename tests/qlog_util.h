@@ -1,9 +1,11 @@
 /* qlog_util.h - helpers shared by the qlog tests (included once per test
  * program): temporary directories, importing a file the way `ojo import`
- * does, and per-connection summaries read back from the database. */
+ * does, the corpus files, and per-connection summaries read back from the
+ * database. */
 #ifndef OJO_TEST_QLOG_UTIL_H
 #define OJO_TEST_QLOG_UTIL_H
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -64,6 +66,66 @@ static ojo_store *tq_open(const char *path)
 		exit(2);
 	}
 	return s;
+}
+
+/* The whole file, NUL-terminated (*len its size); NULL if unreadable. */
+__attribute__((unused)) static char *tq_slurp(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	*len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)*len + 1);
+	if (buf && fread(buf, 1, (size_t)*len, f) != (size_t)*len)
+		*len = 0;
+	if (buf)
+		buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+__attribute__((unused)) static cJSON *tq_load_json(const char *path)
+{
+	long n = 0;
+	char *buf = tq_slurp(path, &n);
+	cJSON *j = buf ? cJSON_ParseWithLength(buf, (size_t)n) : NULL;
+	free(buf);
+	return j;
+}
+
+/* The qlog files of the corpus (not expected/, *.md, *.meta.json),
+ * sorted; tq_corpus holds the directory they are relative to. */
+static char tq_corpus[4096];
+static char *tq_files[256];
+static int tq_n_files;
+
+static int tq_collect(const char *p, const struct stat *sb, int flag,
+		      struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	const char *rel = p + strlen(tq_corpus) + 1;
+	size_t n = strlen(p);
+	if (flag == FTW_F && strncmp(rel, "expected/", 9) &&
+	    !(n > 3 && !strcmp(p + n - 3, ".md")) &&
+	    !(n > 10 && !strcmp(p + n - 10, ".meta.json")) && tq_n_files < 256)
+		tq_files[tq_n_files++] = strdup(p);
+	return 0;
+}
+
+static int tq_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+__attribute__((unused)) static void tq_corpus_files(const char *dir)
+{
+	snprintf(tq_corpus, sizeof(tq_corpus), "%s", dir);
+	nftw(tq_corpus, tq_collect, 16, FTW_PHYS);
+	qsort(tq_files, (size_t)tq_n_files, sizeof(tq_files[0]), tq_cmp_str);
 }
 
 /* One file in one transaction with its ledger mark, as `ojo import`. */

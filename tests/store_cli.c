@@ -3,70 +3,23 @@
  * the exit codes and the error lines. Usage: store_cli PATH_TO_OJO. */
 #include "store_common.h"
 
-#include <sys/wait.h>
-
 #include "ojo/events.h"
 
 static const char *ojo_bin;
 static char dir[512];
 
-/* Runs ojo with args; returns the exit status, fills out/err (malloc'd). */
-static int run(char **out, char **err, const char *const *args)
-{
-	char o[700], e[700];
-	snprintf(o, sizeof(o), "%s/out.txt", dir);
-	snprintf(e, sizeof(e), "%s/err.txt", dir);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		CHECK(freopen(o, "w", stdout));
-		CHECK(freopen(e, "w", stderr));
-		const char *argv[16] = {ojo_bin, "query"};
-		int k = 2;
-		for (int i = 0; args[i] && k < 15; i++)
-			argv[k++] = args[i];
-		argv[k] = NULL;
-		execv(ojo_bin, (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	CHECK(waitpid(pid, &st, 0) == pid);
-	CHECK(WIFEXITED(st));
-	char *files[2] = {o, e};
-	char **dst[2] = {out, err};
-	for (int i = 0; i < 2; i++) {
-		FILE *f = fopen(files[i], "r");
-		CHECK(f);
-		char *buf = calloc(1, 1 << 20);
-		CHECK(buf);
-		size_t n = fread(buf, 1, (1 << 20) - 1, f);
-		buf[n] = 0;
-		fclose(f);
-		*dst[i] = buf;
-	}
-	return WEXITSTATUS(st);
-}
-
+/* Runs `ojo query ARGS...` into out and err; it must exit with want_rc. */
 #define RUN(want_rc, ...)                                                      \
 	do {                                                                   \
-		const char *a_[] = {__VA_ARGS__, NULL};                        \
+		const char *a_[] = {"query", __VA_ARGS__, NULL};               \
 		free(out);                                                     \
 		free(err);                                                     \
-		int rc_ = run(&out, &err, a_);                                 \
+		int rc_ = test_run(dir, ojo_bin, a_, &out, &err);              \
 		if (rc_ != (want_rc)) {                                        \
-			fprintf(stderr,                                        \
-				"%s:%d: exit %d, want %d\nstdout: %s\n"        \
-				"stderr: %s\n",                                \
-				__FILE__, __LINE__, rc_, want_rc, out, err);   \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define HAS(s, sub)                                                            \
-	do {                                                                   \
-		if (!strstr((s), (sub))) {                                     \
-			fprintf(stderr, "%s:%d: missing '%s' in:\n%s\n",       \
-				__FILE__, __LINE__, (sub), (s));               \
+			check_failed(__FILE__, __LINE__,                       \
+				     "exit %d, want %d\nstdout: %s\n"          \
+				     "stderr: %s",                             \
+				     rc_, want_rc, out, err);                  \
 			exit(1);                                               \
 		}                                                              \
 	} while (0)
@@ -81,14 +34,8 @@ int main(int argc, char **argv)
 	snprintf(db, sizeof(db), "%s/q.db", dir);
 
 	/* 1000 acks and 10 cwnd values on flow 3 of trace "cli" */
-	ojo_store *s;
-	char e[256];
-	CHECK_OK(NULL,
-		 ojo_store_open(db, OJO_STORE_READWRITE, &s, e, sizeof(e)));
-	CHECK_OK(s, ojo_store_begin(s));
-	ojo_trace_info ti = {.name = "cli"};
-	int64_t tid;
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	int64_t tid = begin_trace(s, "cli");
 	ojo_store_event ev[1010];
 	for (int i = 0; i < 1000; i++)
 		ev[i] = (ojo_store_event){1000 + i, 3, OJO_EV_PACKET_ACKED,
@@ -106,17 +53,17 @@ int main(int argc, char **argv)
 	RUN(0, "--db-path", db,
 	    "SELECT type, count(*) AS n, sum(payload) AS total FROM events "
 	    "WHERE flow_key = 1 GROUP BY type ORDER BY type");
-	HAS(out, "type     n   total");
-	HAS(out, "----  ----  ------");
-	HAS(out, "   4  1000  499500");
-	HAS(out, "  48    10  100045");
-	HAS(err, "(2 rows)");
+	CHECK_CONTAINS(out, "type     n   total");
+	CHECK_CONTAINS(out, "----  ----  ------");
+	CHECK_CONTAINS(out, "   4  1000  499500");
+	CHECK_CONTAINS(out, "  48    10  100045");
+	CHECK_CONTAINS(err, "(2 rows)");
 	/* names through the view */
 	RUN(0, "--db-path", db,
 	    "SELECT type_name, count(*) FROM events_named GROUP BY 1 ORDER BY "
 	    "1");
-	HAS(out, "cwnd");
-	HAS(out, "packet_acked");
+	CHECK_CONTAINS(out, "cwnd");
+	CHECK_CONTAINS(out, "packet_acked");
 	/* CSV with quoting */
 	RUN(0, "--db-path", db, "--csv",
 	    "SELECT flow_id, label, max_cwnd, NULL AS nada FROM flows");
@@ -133,28 +80,27 @@ int main(int argc, char **argv)
 	CHECK(strcmp(out, "[]\n") == 0);
 	/* failures: exit 1, one line naming the database */
 	RUN(1, "--db-path", db, "DELETE FROM flows");
-	HAS(err, "ojo: query: ");
-	HAS(err, db);
-	HAS(err, "read-only");
+	CHECK_CONTAINS(err, "ojo: query: ");
+	CHECK_CONTAINS(err, db);
+	CHECK_CONTAINS(err, "read-only");
 	RUN(1, "--db-path", db, "SELECT * FROM nosuch");
-	HAS(err, "no such table: nosuch");
+	CHECK_CONTAINS(err, "no such table: nosuch");
 	char missing[800];
 	snprintf(missing, sizeof(missing), "%s/missing.db", dir);
 	RUN(1, "--db-path", missing, "SELECT 1");
-	HAS(err, "ojo: query: ");
-	HAS(err, missing);
+	CHECK_CONTAINS(err, "ojo: query: ");
+	CHECK_CONTAINS(err, missing);
 	CHECK(access(missing, F_OK) != 0); /* not created */
 	/* usage: exit 2 */
 	RUN(2, "--db-path", db);
-	HAS(err, "missing SQL");
+	CHECK_CONTAINS(err, "missing SQL");
 	RUN(2, "--bogus", "SELECT 1");
 	RUN(2, "--csv", "--json", "SELECT 1");
 	RUN(2, "--db-path", db, "SELECT 1", "SELECT 2");
 	RUN(0, "--help");
-	HAS(out, "Usage: ojo query");
+	CHECK_CONTAINS(out, "Usage: ojo query");
 	/* the database was not modified by any of this */
-	CHECK_OK(NULL,
-		 ojo_store_open(db, OJO_STORE_READONLY, &s, e, sizeof(e)));
+	s = open_ok(db, OJO_STORE_READONLY);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM events"), 1010);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM flows"), 1);
 	ojo_store_close(s);

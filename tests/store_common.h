@@ -2,89 +2,51 @@
 #ifndef OJO_TESTS_STORE_COMMON_H
 #define OJO_TESTS_STORE_COMMON_H
 
-#include <ftw.h>
-#include <sqlite3.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "check.h"
+#include "check_sql.h"
 #include "store/store.h"
 #include "store/store_int.h"
-
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s == %lld, expected %s == %lld\n",    \
-				__FILE__, __LINE__, #a, a_, #b, b_);           \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
 
 #define CHECK_OK(s, call)                                                      \
 	do {                                                                   \
 		int rc_ = (call);                                              \
 		if (rc_) {                                                     \
-			fprintf(stderr, "%s:%d: %s = %d: %s\n", __FILE__,      \
-				__LINE__, #call, rc_, ojo_store_errmsg(s));    \
+			check_failed(__FILE__, __LINE__, "%s = %d: %s", #call, \
+				     rc_, ojo_store_errmsg(s));                \
 			exit(1);                                               \
 		}                                                              \
 	} while (0)
 
-static inline char *test_tmpdir(void)
+/* Opens the store at db in mode (OJO_STORE_*); failing ends the test. */
+static inline ojo_store *open_ok(const char *db, int mode)
 {
-	const char *base = getenv("TMPDIR");
-	char tmpl[512];
-	snprintf(tmpl, sizeof(tmpl), "%s/ojo-store-XXXXXX",
-		 base ? base : "/tmp");
-	char *d = mkdtemp(tmpl);
-	CHECK(d != NULL);
-	return strdup(d);
+	ojo_store *s;
+	char err[512];
+	int rc = ojo_store_open(db, mode, &s, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "open %s: %d %s\n", db, rc, err);
+		exit(1);
+	}
+	return s;
 }
 
-static inline int test_rm_one(const char *p, const struct stat *sb, int flag,
-			      struct FTW *ftw)
+/* Begins a write transaction on s; returns the id of trace name in it. */
+static inline int64_t begin_trace(ojo_store *s, const char *name)
 {
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static inline void test_rmtree(const char *dir)
-{
-	nftw(dir, test_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	CHECK_OK(s, ojo_store_begin(s));
+	ojo_trace_info ti = {.name = name};
+	int64_t tid;
+	CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+	return tid;
 }
 
 /* One integer from a query on the store's own connection (events vtab
  * registered); fails the test on error or no row. */
 static inline int64_t q_int(ojo_store *s, const char *sql)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "prepare %s: %s\n", sql, sqlite3_errmsg(s->db));
-		exit(1);
-	}
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		fprintf(stderr, "step %s: %s\n", sql, sqlite3_errmsg(s->db));
-		exit(1);
-	}
-	int64_t v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return test_sql_int(s->db, sql);
 }
 
 /* Small deterministic PRNG (xorshift64*). */

@@ -29,10 +29,7 @@ int main(int argc, char **argv)
 	char *dir = test_tmpdir();
 	char db[600];
 	snprintf(db, sizeof(db), "%s/m.db", dir);
-	ojo_store *s;
-	char err[256];
-	CHECK_OK(NULL,
-		 ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err)));
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
 	enum { CHUNK = 8192 };
 	static ojo_store_event chunk[CHUNK];
 	static const uint32_t types[] = {
@@ -40,10 +37,7 @@ int main(int argc, char **argv)
 	    OJO_EV_BYTES_IN_FLIGHT, OJO_EV_DATA_SENT,	 OJO_EV_RTT_SAMPLE};
 	uint64_t seed = 42;
 	/* warm up: the first transaction sizes SQLite's caches */
-	CHECK_OK(s, ojo_store_begin(s));
-	ojo_trace_info ti = {.name = "big"};
-	int64_t tid;
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+	int64_t tid = begin_trace(s, "big");
 	for (int i = 0; i < CHUNK; i++)
 		chunk[i] = (ojo_store_event){i, (uint32_t)(i % 100),
 					     types[i % 6], (uint64_t)i};

@@ -18,17 +18,11 @@ static atomic_bool writer_done;
 static void *writer(void *arg)
 {
 	(void)arg;
-	ojo_store *s;
-	char err[256];
-	CHECK_OK(NULL,
-		 ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err)));
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
 	static ojo_store_event ev[PER_FILE];
 	uint64_t seed = 7;
 	for (int f = 0; f < FILES; f++) {
-		CHECK_OK(s, ojo_store_begin(s));
-		ojo_trace_info ti = {.name = f % 2 ? "odd" : "even"};
-		int64_t tid;
-		CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+		int64_t tid = begin_trace(s, f % 2 ? "odd" : "even");
 		for (int i = 0; i < PER_FILE; i++)
 			ev[i] = (ojo_store_event){
 			    (int64_t)f * 1000000 + i,
@@ -58,15 +52,11 @@ static void *writer(void *arg)
 static void *reader(void *arg)
 {
 	long *snapshots = arg;
-	ojo_store *s;
-	char err[256];
-	CHECK_OK(NULL,
-		 ojo_store_open(db, OJO_STORE_READONLY, &s, err, sizeof(err)));
+	ojo_store *s = open_ok(db, OJO_STORE_READONLY);
 	int64_t last = -1, distinct = 0;
 	for (bool done = false; !done;) {
 		done = atomic_load(&writer_done); /* one more pass after */
-		CHECK(sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) ==
-		      SQLITE_OK);
+		test_sql_exec(s->db, "BEGIN");
 		int64_t files = q_int(s, "SELECT coalesce(sum(n_events), 0)"
 					 " FROM files");
 		int64_t traces = q_int(s, "SELECT coalesce(sum(n_events), 0)"
@@ -79,8 +69,7 @@ static void *reader(void *arg)
 					  " FROM blocks");
 		int64_t events = q_int(s, "SELECT count(*) FROM events");
 		int64_t nfiles = q_int(s, "SELECT count(*) FROM files");
-		CHECK(sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) ==
-		      SQLITE_OK);
+		test_sql_exec(s->db, "COMMIT");
 		CHECK_EQ(files, nfiles * PER_FILE);
 		CHECK_EQ(traces, files);
 		CHECK_EQ(flows, files);
@@ -102,10 +91,7 @@ int main(void)
 	char *dir = test_tmpdir();
 	snprintf(db, sizeof(db), "%s/r.db", dir);
 	/* create the schema first, so readers can open at once */
-	ojo_store *s;
-	char err[256];
-	CHECK_OK(NULL,
-		 ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err)));
+	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
 	ojo_store_close(s);
 	pthread_t w, r[2];
 	long snaps[2] = {0, 0};

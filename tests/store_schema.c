@@ -18,27 +18,19 @@ static void path_in(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s/%s", dir, name);
 }
 
+/* sql on its own connection to db, beside the store. */
 static void raw_exec(const char *db, const char *sql)
 {
-	sqlite3 *h;
-	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
-	char *msg = NULL;
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		fprintf(stderr, "raw_exec: %s\n", msg);
-		exit(1);
-	}
+	sqlite3 *h =
+	    test_sql_open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	test_sql_exec(h, sql);
 	sqlite3_close(h);
 }
 
 static int64_t raw_int(const char *db, const char *sql)
 {
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	CHECK(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
-	CHECK(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK);
-	CHECK(sqlite3_step(st) == SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3 *h = test_sql_open(db, SQLITE_OPEN_READONLY);
+	int64_t v = test_sql_int(h, sql);
 	sqlite3_close(h);
 	return v;
 }
@@ -57,18 +49,6 @@ static void open_fails(const char *db, int mode, const char *want)
 	}
 }
 
-static ojo_store *open_ok(const char *db, int mode)
-{
-	ojo_store *s;
-	char err[512];
-	int rc = ojo_store_open(db, mode, &s, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "open %s: %d %s\n", db, rc, err);
-		exit(1);
-	}
-	return s;
-}
-
 static void test_create(void)
 {
 	char db[600];
@@ -83,11 +63,9 @@ static void test_create(void)
 	s = open_ok(db, OJO_STORE_READWRITE);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM event_types"), n);
 	ojo_store_close(s);
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	CHECK(sqlite3_open(db, &h) == SQLITE_OK);
-	CHECK(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) ==
-	      SQLITE_OK);
+	sqlite3 *h =
+	    test_sql_open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	sqlite3_stmt *st = test_sql_prepare(h, "PRAGMA journal_mode");
 	CHECK(sqlite3_step(st) == SQLITE_ROW);
 	CHECK(strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0);
 	sqlite3_finalize(st);
@@ -126,10 +104,7 @@ static void test_upgrade(void)
 	CHECK_EQ(q_int(s, "SELECT payload FROM events WHERE time_ns = 200"),
 		 4000);
 	/* and new writes go into the old flow */
-	CHECK_OK(s, ojo_store_begin(s));
-	ojo_trace_info ti = {.name = "t"};
-	int64_t tid;
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+	int64_t tid = begin_trace(s, "t");
 	CHECK_EQ(tid, 1);
 	ojo_store_event e = {300, 9, OJO_EV_CWND, 3000};
 	CHECK_OK(s, ojo_store_append(s, tid, &e, 1));
@@ -219,10 +194,7 @@ static void test_readonly(void)
 	char db[600];
 	path_in(db, sizeof(db), "ro.db");
 	ojo_store *w = open_ok(db, OJO_STORE_READWRITE);
-	CHECK_OK(w, ojo_store_begin(w));
-	ojo_trace_info ti = {.name = "t"};
-	int64_t tid;
-	CHECK_OK(w, ojo_store_trace(w, &ti, &tid));
+	int64_t tid = begin_trace(w, "t");
 	ojo_store_event ev[100];
 	for (int i = 0; i < 100; i++)
 		ev[i] = (ojo_store_event){1000 + i, 1, OJO_EV_PACKET_SENT,
@@ -232,6 +204,7 @@ static void test_readonly(void)
 
 	ojo_store *r = open_ok(db, OJO_STORE_READONLY);
 	CHECK(ojo_store_begin(r) == -EACCES);
+	ojo_trace_info ti = {.name = "t"};
 	CHECK(ojo_store_trace(r, &ti, &tid) == -EACCES);
 	/* even SQL through the handle cannot write */
 	CHECK(sqlite3_exec(r->db,

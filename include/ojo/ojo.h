@@ -23,9 +23,9 @@ extern "C" {
 
 /* Codes beyond errno's range, returned negated like errno codes. */
 enum {
-	OJO_EDROPPED = 2001,   /* ring full: the event was dropped and counted */
-	OJO_EBADMAGIC = 2002,  /* file does not start with the Ojo magic */
-	OJO_EVERSION = 2003,   /* file format version this library cannot read */
+	OJO_EDROPPED = 2001,  /* ring full: the event was dropped and counted */
+	OJO_EBADMAGIC = 2002, /* file does not start with the Ojo magic */
+	OJO_EVERSION = 2003,  /* file format version this library cannot read */
 	OJO_ETRUNCATED = 2004, /* file ends inside the header or a record */
 	OJO_ECLOSED = 2005,    /* tracer is closing */
 };
@@ -53,12 +53,12 @@ typedef void (*ojo_error_fn)(void *user, int err, const char *path,
 			     uint64_t lost);
 
 typedef struct ojo_config {
-	const char *output_dir;     /* traces go to output_dir/{staging,output} */
-	size_t buffer_size;         /* bytes of ring memory per writer thread:
-				       32 bytes per event, rounded down to a
-				       power of two of events, at least 64 */
+	const char *output_dir; /* traces go to output_dir/{staging,output} */
+	size_t buffer_size;	/* bytes of ring memory per writer thread:
+				   32 bytes per event, rounded down to a
+				   power of two of events, at least 64 */
 	uint32_t flush_interval_ms; /* longest time an event waits in memory */
-	uint32_t max_writers;       /* threads with a private ring; more share one */
+	uint32_t max_writers; /* threads with a private ring; more share one */
 	/* Optional description of user event types (>= OJO_EV_USER_BASE) for
 	 * readers: JSON text, an array of objects
 	 *   {"type": 65536, "name": "app_tick", "category": "app",
@@ -71,31 +71,36 @@ typedef struct ojo_config {
 	 * library checks only that the text starts with '[' or '{' (else
 	 * -EINVAL); readers validate the rest. */
 	const char *schema_json;
-	ojo_error_fn on_error;      /* optional; default logs to stderr */
+	ojo_error_fn on_error; /* optional; default logs to stderr */
 	void *on_error_user;
 } ojo_config;
 
 /* Fills cfg with defaults: output_dir "./traces", 1 MiB per writer,
  * 100 ms flush interval, 16 private rings, no schema, stderr logging.
  * Memory: (max_writers + 1) rings of buffer_size bytes (32 bytes per
- * event), plus a batch buffer of 24 bytes per ring slot, all at open. */
+ * event), plus a batch buffer of 24 bytes per slot of all rings (at least
+ * 1.5 MiB), all allocated at open: about 30 MiB with the defaults. */
 void ojo_config_init(ojo_config *cfg);
 
 /* Creates <output_dir>/staging and <output_dir>/output, allocates every
  * ring and starts the flusher. An unusable directory fails here (e.g.
  * -ENOTDIR for a file in the way, -EACCES, -EROFS) and nothing is left
- * running. On success *out owns the tracer; release it with
+ * running. cfg and its strings are copied or used up here; on_error_user
+ * is kept. On success the caller owns *out: release it with
  * ojo_tracer_close(). The tracer does not survive fork() in the child. */
 int ojo_tracer_open(const ojo_config *cfg, ojo_tracer **out);
 
-/* Records one event. Lock-free, no system call, no allocation; safe from
- * any number of threads. Returns -OJO_EDROPPED when the ring is full (the
- * event is counted as dropped and reported in the next batch). A thread's
- * first call claims a private ring (or, when all max_writers are taken,
- * uses the shared one); the ring is given back when the thread exits. */
+/* Records one event (copied; ev is not kept). Lock-free, no system call,
+ * no allocation; safe from any number of threads. Returns -OJO_EDROPPED
+ * when the ring is full (the event is counted as dropped and reported in
+ * the next batch). A thread's first call on a tracer claims a private ring
+ * (or, when all max_writers are taken, uses the shared one) and registers
+ * its release at thread exit (pthread_setspecific, which may allocate
+ * once); every later call keeps the promise above. */
 int ojo_record(ojo_tracer *t, const ojo_event *ev);
 
-/* Like ojo_record() but stamps the event with ojo_now_ns(t). */
+/* Like ojo_record() but stamps the event with ojo_now_ns(t), for callers
+ * without a clock of their own (costs one vDSO clock read). */
 int ojo_record_now(ojo_tracer *t, uint32_t flow_id, uint32_t event_type,
 		   uint64_t payload);
 
@@ -115,16 +120,17 @@ int ojo_tracer_close(ojo_tracer *t);
 typedef struct ojo_stats {
 	uint64_t events_recorded; /* accepted into a ring */
 	uint64_t events_dropped;  /* ring full, or lost to a write error */
-	uint64_t files_written;   /* renamed into output/ */
+	uint64_t files_written;	  /* renamed into output/ */
 	uint64_t bytes_written;
 	uint64_t write_errors;
 } ojo_stats;
 
-/* Snapshot of the counters; cheap, may be called from any thread. */
+/* Snapshot of the counters, for monitoring losses; cheap, callable from
+ * any thread (all zero for NULL). */
 void ojo_tracer_stats(const ojo_tracer *t, ojo_stats *out);
 
-/* The trace name shared by every file this tracer writes (see FORMAT.md);
- * owned by the tracer. */
+/* The trace name shared by every file this tracer writes (see FORMAT.md),
+ * so callers can find its files; owned by the tracer, valid until close. */
 const char *ojo_tracer_name(const ojo_tracer *t);
 
 #ifdef __cplusplus

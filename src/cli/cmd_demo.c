@@ -658,6 +658,28 @@ static void print_summary(const demo_run *run, const char *traces,
 	fflush(stdout);
 }
 
+/* The server said why it could not listen; say what to do about it. The
+ * data is ready, so serving it later is one command away. */
+static void port_hint(const demo_opts *o, const char *db)
+{
+	int other = o->port < 65535 ? o->port + 1 : 8080;
+	if (getenv("MAKELEVEL")) /* run by the README's `make demo` */
+		cli_error(CMD, NULL,
+			  "port %d is in use: pick another one with "
+			  "make demo DEMO_ARGS=\"--port %d\" (--port 0: any "
+			  "free port)",
+			  o->port, other);
+	else
+		cli_error(CMD, NULL,
+			  "port %d is in use: pick another one with --port "
+			  "(e.g. --port %d, or --port 0 for any free port)",
+			  o->port, other);
+	fprintf(stderr,
+		"ojo: demo: the data is ready: ojo serve --db-path %s "
+		"--port %d\n",
+		db, other);
+}
+
 static void on_ready(const char *url, void *user)
 {
 	(void)user;
@@ -748,6 +770,8 @@ int cmd_demo(int argc, char **argv)
 	    .on_ready = on_ready,
 	};
 	rc = ojo_serve_run(&so);
+	if (rc == -EADDRINUSE)
+		port_hint(&o, db);
 	exit_code = rc < 0 ? CLI_FAIL : CLI_OK;
 	goto out;
 interrupted:

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,49 @@
 #include "cli/cli.h"
 #include "qlog/export.h"
 #include "store/store.h"
+
+/* -o for qlog names a file (not a directory) when it is "-", an existing
+ * regular file, or ends in .sqlog/.qlog; then one connection is written. */
+static bool to_file(const char *outp)
+{
+	struct stat st;
+	size_t n = outp ? strlen(outp) : 0;
+	if (!outp)
+		return false;
+	if (!strcmp(outp, "-") || (stat(outp, &st) == 0 && S_ISREG(st.st_mode)))
+		return true;
+	return (n > 6 && !strcmp(outp + n - 6, ".sqlog")) ||
+	       (n > 5 && !strcmp(outp + n - 5, ".qlog"));
+}
+
+/* No such trace or flow, or a qlog selection of several connections: the
+ * database's answer, not the output's fault. */
+static bool selection_error(int rc)
+{
+	return rc == -ENOENT || rc == -EINVAL;
+}
+
+/* One file (or standard output); a file is only left behind when the
+ * export succeeded. */
+static int export_file(ojo_store *s, const ojo_export_opts *o, const char *outp,
+		       char *err, size_t errlen)
+{
+	bool out_is_std = !outp || !strcmp(outp, "-");
+	FILE *f = out_is_std ? stdout : fopen(outp, "w");
+	int rc;
+	if (!f) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -EIO;
+	}
+	rc = ojo_export_write(s, o, f, err, errlen);
+	if (!out_is_std && fclose(f) != 0 && rc == 0)
+		rc = -EIO, snprintf(err, errlen, "write error");
+	if (out_is_std && fflush(stdout) != 0 && rc == 0)
+		rc = -EIO, snprintf(err, errlen, "write error");
+	if (rc < 0 && !out_is_std)
+		remove(outp);
+	return rc;
+}
 
 static void usage(FILE *f)
 {
@@ -21,19 +65,25 @@ static void usage(FILE *f)
 	    "\n"
 	    "Writes stored events out. qlog: JSON-SEQ, qlog_version 0.3,\n"
 	    "transport:/recovery: events as qvis reads them, one .sqlog file\n"
-	    "per connection (named after its connection id or trace and\n"
-	    "flow) in the directory -o (default: the current directory); with\n"
-	    "-o - one connection goes to standard output. csv/json: one flat\n"
-	    "row per event (trace, flow, time, type, payload) to -o FILE or\n"
-	    "standard output. Mapping: docs/QLOG.md.\n"
+	    "per connection (named after its connection id and vantage\n"
+	    "point, else trace and flow id) in the directory -o (created if\n"
+	    "missing; default: the current directory). When -o is -, an\n"
+	    "existing file or a name ending in .sqlog or .qlog, the one\n"
+	    "selected connection is written there (choose it with --trace\n"
+	    "and --flow). csv/json: one flat row per event (trace, flow,\n"
+	    "time, type, payload) to -o FILE or standard output.\n"
+	    "Mapping: docs/QLOG.md.\n"
 	    "\n"
 	    "  --db-path FILE   database (default ./traces.db)\n"
 	    "  --trace T        only trace id T\n"
 	    "  --flow F         only flow F (a connection brings its streams)\n"
-	    "  --from NS        events at or after NS (stored epoch ns)\n"
+	    "  --from NS        events at or after NS (as stored: epoch ns,\n"
+	    "                   or ns from the trace start when it has no\n"
+	    "                   epoch)\n"
 	    "  --to NS          events at or before NS\n"
 	    "  --format FMT     qlog, csv or json (required)\n"
-	    "  -o, --output P   directory (qlog) or file (csv, json)\n"
+	    "  -o, --output P   directory or .sqlog file (qlog), file\n"
+	    "                   (csv, json); - for standard output\n"
 	    "  -h, --help       show this help\n"
 	    "\n"
 	    "Exit status: 0 written, 1 failure, 2 usage error.\n",
@@ -139,7 +189,7 @@ int cmd_export(int argc, char **argv)
 		cli_error("export", db, "%s", err);
 		return CLI_FAIL;
 	}
-	if (o.format == OJO_EXPORT_QLOG && !(outp && !strcmp(outp, "-"))) {
+	if (o.format == OJO_EXPORT_QLOG && !to_file(outp)) {
 		unsigned n = 0;
 		const char *dir = outp ? outp : ".";
 		if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
@@ -152,19 +202,16 @@ int cmd_export(int argc, char **argv)
 			fprintf(stderr, "ojo: export: %u qlog file%s in %s\n",
 				n, n == 1 ? "" : "s", dir);
 		else
-			cli_error("export", dir, "%s", err);
+			cli_error("export", selection_error(rc) ? db : dir,
+				  "%s", err);
 	} else {
-		FILE *f = stdout;
-		if (outp && strcmp(outp, "-") && !(f = fopen(outp, "w"))) {
-			cli_error("export", outp, "%s", strerror(errno));
-			ojo_store_close(s);
-			return CLI_FAIL;
-		}
-		rc = ojo_export_write(s, &o, f, err, sizeof(err));
-		if (f != stdout && fclose(f) != 0 && rc == 0)
-			rc = -EIO, snprintf(err, sizeof(err), "write error");
+		rc = export_file(s, &o, outp, err, sizeof(err));
 		if (rc < 0)
-			cli_error("export", outp ? outp : "stdout", "%s", err);
+			cli_error("export",
+				  selection_error(rc) ? db
+				  : outp	      ? outp
+						      : "standard output",
+				  "%s", err);
 	}
 	ojo_store_close(s);
 	return rc < 0 ? CLI_FAIL : CLI_OK;

@@ -34,14 +34,17 @@ static void on_ready(const char *url, void *user)
 	fflush(stdout);
 }
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
+/* Parses the value of --NAME into [lo, hi]: CLI_OK or a usage error. */
+static int int_opt(const char *name, const char *s, long lo, long hi, int *out)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
 	if (!*s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
+		return cli_usage_error("serve",
+				       "--%s must be %ld..%ld, not '%s'", name,
+				       lo, hi, s);
+	*out = (int)v;
+	return CLI_OK;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -58,7 +61,6 @@ int cmd_serve(int argc, char **argv)
 	};
 	ojo_serve_opts o = {
 	    .db_path = "./traces.db", .host = "127.0.0.1", .port = 8080};
-	long v;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -71,25 +73,16 @@ int cmd_serve(int argc, char **argv)
 			o.host = optarg;
 			break;
 		case 'p':
-			if (!parse_int(optarg, 0, 65535, &v))
-				return cli_usage_error(
-				    "serve",
-				    "--port must be 0..65535, "
-				    "not '%s'",
-				    optarg);
-			o.port = (int)v;
+			if (int_opt("port", optarg, 0, 65535, &o.port))
+				return CLI_USAGE;
 			break;
 		case 'u':
 			o.ui_dir = optarg;
 			break;
 		case 't':
-			if (!parse_int(optarg, 1, 3600000, &v))
-				return cli_usage_error(
-				    "serve",
-				    "--query-timeout-ms must be 1..3600000, "
-				    "not '%s'",
-				    optarg);
-			o.query_timeout_ms = (int)v;
+			if (int_opt("query-timeout-ms", optarg, 1, 3600000,
+				    &o.query_timeout_ms))
+				return CLI_USAGE;
 			break;
 		case 'n':
 			o.no_cache = true;

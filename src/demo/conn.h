@@ -68,6 +68,7 @@ typedef struct demo_stream_update {
 /* An ACK packet from the receiver, with the flow-control frames that
  * ride along. */
 typedef struct demo_ack {
+	uint64_t pn; /* the receiver's own packet number */
 	uint64_t largest;
 	uint64_t ack_delay_ns;
 	uint32_t nranges; /* [lo, hi] inclusive, highest first */
@@ -137,12 +138,13 @@ typedef struct demo_conn {
 	size_t retx_head, retx_n, retx_cap;
 	/* last values recorded, to emit only changes */
 	uint64_t ev_cwnd, ev_ssthresh, ev_bif, ev_min_rtt;
-	int ev_state;
+	uint64_t ev_state; /* UINT64_MAX: none yet */
 
 	/* receiver */
 	ojo_demo_ranges rx_pns;
 	bool rx_any;
 	uint64_t rx_largest, rx_largest_ns;
+	uint64_t rx_next_pn; /* of the ACK packets it sends */
 	uint32_t rx_unacked;
 	uint64_t ack_timer_gen;
 	bool ack_timer_armed;

@@ -3,6 +3,8 @@
  * of its own. */
 #include "demo/link.h"
 
+#include "demo/fifo.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -29,16 +31,11 @@ static void drain(ojo_demo_link *l, uint64_t now)
 static int enqueue(ojo_demo_link *l, uint64_t tx_end, uint32_t size)
 {
 	if (l->q_n == l->q_cap) {
-		uint32_t cap = l->q_cap ? l->q_cap * 2 : 64;
-		struct ojo_demo_link_slot *q = malloc(cap * sizeof(*q));
+		struct ojo_demo_link_slot *q = ojo_demo_fifo_grow(
+		    l->q, sizeof(*q), &l->q_head, l->q_n, &l->q_cap, 64);
 		if (!q)
 			return -ENOMEM;
-		for (uint32_t i = 0; i < l->q_n; i++)
-			q[i] = l->q[(l->q_head + i) % l->q_cap];
-		free(l->q);
 		l->q = q;
-		l->q_cap = cap;
-		l->q_head = 0;
 	}
 	l->q[(l->q_head + l->q_n) % l->q_cap] =
 	    (struct ojo_demo_link_slot){tx_end, size};

@@ -3,6 +3,7 @@
 #ifndef OJO_DEMO_LINK_H
 #define OJO_DEMO_LINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "demo/rng.h"
@@ -36,7 +37,7 @@ typedef struct ojo_demo_link {
 		uint64_t tx_end;
 		uint32_t size;
 	} * q;
-	uint32_t q_head, q_n, q_cap;
+	size_t q_head, q_n, q_cap;
 	uint64_t q_bytes;
 	ojo_demo_link_stats st;
 } ojo_demo_link;

@@ -65,6 +65,7 @@ static void send_ack(demo_sim *s, demo_conn *c)
 		s->err = -ENOMEM;
 		return;
 	}
+	a->pn = c->rx_next_pn++;
 	a->largest = c->rx_largest;
 	a->ack_delay_ns = c->rx_any ? s->now - c->rx_largest_ns : 0;
 	a->nranges = 0;

@@ -180,6 +180,8 @@ void ojo_demo_on_ack(demo_sim *s, demo_conn *c, const demo_ack *a)
 {
 	if (c->done)
 		return;
+	/* the peer's ACK-only packet, as a real endpoint logs it */
+	ojo_demo_emit(s, c, c->flow_id, OJO_EV_PACKET_RECEIVED, a->pn);
 	if (a->nranges) {
 		if (!c->has_largest_acked || a->largest > c->largest_acked) {
 			c->has_largest_acked = true;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "demo/conn.h"
+#include "demo/fifo.h"
 
 static uint32_t varint_len(uint64_t v)
 {
@@ -43,7 +44,7 @@ int ojo_demo_sender_init(demo_sim *s, demo_conn *c)
 	ojo_demo_cc_init(&c->cc, cfg->cc, cfg->max_packet_size);
 	c->max_data = cfg->initial_max_data;
 	c->ev_bif = UINT64_MAX;
-	c->ev_state = -1;
+	c->ev_state = UINT64_MAX;
 	c->st.flow_id = c->flow_id;
 	c->st.n_streams = c->n_streams;
 	c->st.bytes_total = (uint64_t)c->n_streams * cfg->bytes_per_stream;
@@ -75,16 +76,12 @@ demo_sent_pkt *ojo_demo_sent_find(demo_conn *c, uint64_t pn)
 static int sent_push(demo_conn *c, const demo_sent_pkt *p)
 {
 	if (c->sent_n == c->sent_cap) {
-		size_t cap = c->sent_cap ? c->sent_cap * 2 : 256;
-		demo_sent_pkt *v = malloc(cap * sizeof(*v));
+		demo_sent_pkt *v =
+		    ojo_demo_fifo_grow(c->sent, sizeof(*v), &c->sent_head,
+				       c->sent_n, &c->sent_cap, 256);
 		if (!v)
 			return -ENOMEM;
-		for (size_t i = 0; i < c->sent_n; i++)
-			v[i] = c->sent[(c->sent_head + i) % c->sent_cap];
-		free(c->sent);
 		c->sent = v;
-		c->sent_cap = cap;
-		c->sent_head = 0;
 	}
 	c->sent[(c->sent_head + c->sent_n) % c->sent_cap] = *p;
 	c->sent_n++;
@@ -94,18 +91,14 @@ static int sent_push(demo_conn *c, const demo_sent_pkt *p)
 int ojo_demo_sender_queue_retx(demo_sim *s, demo_conn *c, const demo_retx *r)
 {
 	if (c->retx_n == c->retx_cap) {
-		size_t cap = c->retx_cap ? c->retx_cap * 2 : 64;
-		demo_retx *v = malloc(cap * sizeof(*v));
+		demo_retx *v =
+		    ojo_demo_fifo_grow(c->retx, sizeof(*v), &c->retx_head,
+				       c->retx_n, &c->retx_cap, 64);
 		if (!v) {
 			s->err = -ENOMEM;
 			return -ENOMEM;
 		}
-		for (size_t i = 0; i < c->retx_n; i++)
-			v[i] = c->retx[(c->retx_head + i) % c->retx_cap];
-		free(c->retx);
 		c->retx = v;
-		c->retx_cap = cap;
-		c->retx_head = 0;
 	}
 	c->retx[(c->retx_head + c->retx_n) % c->retx_cap] = *r;
 	c->retx_n++;

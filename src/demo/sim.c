@@ -69,32 +69,28 @@ void ojo_demo_emit(demo_sim *s, demo_conn *c, uint32_t flow, uint32_t type,
 		s->err = rc;
 }
 
+/* Records v under type if it differs from the value last recorded. */
+static void emit_changed(demo_sim *s, demo_conn *c, uint64_t *last, uint64_t v,
+			 uint32_t type)
+{
+	if (v == *last)
+		return;
+	*last = v;
+	ojo_demo_emit(s, c, c->flow_id, type, v);
+}
+
 void ojo_demo_emit_cc(demo_sim *s, demo_conn *c)
 {
-	if (c->cc.cwnd != c->ev_cwnd) {
-		c->ev_cwnd = c->cc.cwnd;
-		if (c->cc.cwnd > c->st.max_cwnd)
-			c->st.max_cwnd = c->cc.cwnd;
-		ojo_demo_emit(s, c, c->flow_id, OJO_EV_CWND, c->cc.cwnd);
-	}
-	if (c->cc.ssthresh != c->ev_ssthresh) {
-		c->ev_ssthresh = c->cc.ssthresh;
-		ojo_demo_emit(s, c, c->flow_id, OJO_EV_SSTHRESH,
-			      c->cc.ssthresh);
-	}
-	int state = ojo_demo_cc_state(&c->cc);
+	if (c->cc.cwnd > c->st.max_cwnd)
+		c->st.max_cwnd = c->cc.cwnd;
+	emit_changed(s, c, &c->ev_cwnd, c->cc.cwnd, OJO_EV_CWND);
+	emit_changed(s, c, &c->ev_ssthresh, c->cc.ssthresh, OJO_EV_SSTHRESH);
+	uint64_t state = (uint64_t)ojo_demo_cc_state(&c->cc);
 	if (state != OJO_RS_RECOVERY && c->app_limited)
 		state = OJO_RS_APPLICATION_LIMITED;
-	if (state != c->ev_state) {
-		c->ev_state = state;
-		ojo_demo_emit(s, c, c->flow_id, OJO_EV_RECOVERY_STATE,
-			      (uint64_t)state);
-	}
-	if (c->bytes_in_flight != c->ev_bif) {
-		c->ev_bif = c->bytes_in_flight;
-		ojo_demo_emit(s, c, c->flow_id, OJO_EV_BYTES_IN_FLIGHT,
-			      c->bytes_in_flight);
-	}
+	emit_changed(s, c, &c->ev_state, state, OJO_EV_RECOVERY_STATE);
+	emit_changed(s, c, &c->ev_bif, c->bytes_in_flight,
+		     OJO_EV_BYTES_IN_FLIGHT);
 }
 
 void ojo_demo_schedule(demo_sim *s, uint64_t at, uint32_t kind, demo_conn *c,

@@ -11,7 +11,8 @@
  *   link.c      FIFO drop-tail bottleneck (packets or bytes), serialization
  *               at the bandwidth, one-way delay, random loss, an optional
  *               outage; ACKs return over an uncongested, lossless path.
- *   sender.c    packet numbers, STREAM frames (lost data first, then new
+ *   sender.c    packet numbers (the receiver's ACK-only packets are
+ *               recorded as received), STREAM frames (lost data first, then new
  *               data round-robin over open streams), MAX_DATA /
  *               MAX_STREAM_DATA limits, DATA_BLOCKED, PTO probes.
  *   recovery.c  RFC 9002: ACK ranges, RTT samples, packet threshold 3,

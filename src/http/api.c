@@ -29,16 +29,8 @@ int api_stats(req *q)
 	jw_kint(w, "ingested", st.files_ingested);
 	jw_kint(w, "rejected", st.files_rejected);
 	jw_obj_end(w);
-	jw_key(w, "first_ns");
-	if (st.has_time)
-		jw_i64s(w, st.first_ns);
-	else
-		jw_null(w);
-	jw_key(w, "last_ns");
-	if (st.has_time)
-		jw_i64s(w, st.last_ns);
-	else
-		jw_null(w);
+	jw_ki64s_opt(w, "first_ns", st.has_time, st.first_ns);
+	jw_ki64s_opt(w, "last_ns", st.has_time, st.last_ns);
 	jw_kint(w, "data_version", (int64_t)live_seq(&q->s->live));
 	jw_obj_end(w);
 	return 0;
@@ -54,16 +46,8 @@ static int put_trace(void *user, const ojo_rd_trace *t)
 	jw_kint(w, "pid", t->pid);
 	jw_kstr(w, "vantage", t->vantage);
 	jw_kstr(w, "title", t->title);
-	jw_key(w, "first_ns");
-	if (t->has_time)
-		jw_i64s(w, t->first_ns);
-	else
-		jw_null(w);
-	jw_key(w, "last_ns");
-	if (t->has_time)
-		jw_i64s(w, t->last_ns);
-	else
-		jw_null(w);
+	jw_ki64s_opt(w, "first_ns", t->has_time, t->first_ns);
+	jw_ki64s_opt(w, "last_ns", t->has_time, t->last_ns);
 	jw_kint(w, "events", t->events);
 	jw_kint(w, "flows", t->flows);
 	jw_kint(w, "dropped", t->dropped);
@@ -127,11 +111,7 @@ void put_flow(jw *w, const ojo_rd_flow *f)
 	jw_kint(w, "trace_id", f->trace_id);
 	jw_kstr(w, "trace", f->trace_name);
 	jw_kint(w, "flow_id", f->flow_id);
-	jw_key(w, "parent_key");
-	if (f->has_parent)
-		jw_int(w, f->parent_key);
-	else
-		jw_null(w);
+	jw_kint_opt(w, "parent_key", f->has_parent, f->parent_key);
 	jw_kstr(w, "label", f->label);
 	jw_kstr(w, "kind", f->has_parent ? "stream" : "connection");
 	jw_ki64s(w, "first_ns", f->first_ns);
@@ -145,16 +125,8 @@ void put_flow(jw *w, const ojo_rd_flow *f)
 	jw_kint(w, "packets_retransmitted", f->packets_retransmitted);
 	jw_kint(w, "bytes_sent", f->bytes_sent);
 	jw_kint(w, "bytes_acked", f->bytes_acked);
-	jw_key(w, "max_cwnd");
-	if (f->has_max_cwnd)
-		jw_int(w, f->max_cwnd);
-	else
-		jw_null(w);
-	jw_key(w, "last_cwnd");
-	if (f->has_last_cwnd)
-		jw_int(w, f->last_cwnd);
-	else
-		jw_null(w);
+	jw_kint_opt(w, "max_cwnd", f->has_max_cwnd, f->max_cwnd);
+	jw_kint_opt(w, "last_cwnd", f->has_last_cwnd, f->last_cwnd);
 	jw_kint(w, "streams", f->streams);
 	jw_obj_end(w);
 }
@@ -245,7 +217,7 @@ static int put_typecount(void *user, uint32_t type, int64_t n)
 	long i = type_names_find(&c->tn, type);
 	char name[32];
 	snprintf(name, sizeof(name), "type_%u", type);
-	jw_kstr(c->w, "name", i >= 0 ? c->tn.name[i] : name);
+	jw_kstr(c->w, "name", i >= 0 ? c->tn.t[i].name : name);
 	jw_kint(c->w, "count", n);
 	jw_obj_end(c->w);
 	return 0;

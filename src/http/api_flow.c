@@ -41,9 +41,23 @@ static bool parse_cursor(const char *s, ojo_rd_event *e)
 	return true;
 }
 
+/* The flow's own first event (the time base of from/to) and the span of
+ * the events a request reads (with its streams when children). */
+static int flow_spans(req *q, int64_t key, bool children, int64_t *base,
+		      int64_t *first, int64_t *last)
+{
+	int64_t own_last;
+	int rc = ojo_rd_flow_span(q->rd, key, false, base, &own_last);
+	if (!rc)
+		rc = ojo_rd_flow_span(q->rd, key, children, first, last);
+	if (rc == -ENODATA)
+		rc = -ENOENT;
+	return rc ? req_store_error(q, rc, "key") : 0;
+}
+
 int api_events(req *q, int64_t key)
 {
-	int64_t base, last, first_all, last_all;
+	int64_t base, first_all, last_all;
 	int64_t children, limit;
 	uint32_t types[MAX_TYPES];
 	size_t n_types;
@@ -51,14 +65,8 @@ int api_events(req *q, int64_t key)
 	    arg_int(q, "limit", 1, 10000, 200, &limit, NULL) ||
 	    arg_types(q, "types", types, MAX_TYPES, &n_types))
 		return -1;
-	int rc = ojo_rd_flow_span(q->rd, key, false, &base, &last);
-	if (!rc)
-		rc = ojo_rd_flow_span(q->rd, key, children, &first_all,
-				      &last_all);
-	if (rc == -ENODATA)
-		rc = -ENOENT;
-	if (rc)
-		return req_store_error(q, rc, "key");
+	if (flow_spans(q, key, children, &base, &first_all, &last_all))
+		return -1;
 	ojo_rd_event_query eq = {.flow_key = key,
 				 .children = children,
 				 .types = types,
@@ -82,7 +90,7 @@ int api_events(req *q, int64_t key)
 	bool more;
 	int64_t total;
 	type_names tn;
-	rc = ojo_rd_events(q->rd, &eq, ev, &n, &more, &total);
+	int rc = ojo_rd_events(q->rd, &eq, ev, &n, &more, &total);
 	if (!rc)
 		rc = type_names_load(q->rd, &tn);
 	if (rc) {
@@ -161,15 +169,9 @@ int api_series(req *q, int64_t key)
 	int64_t points;
 	if (arg_int(q, "points", 1, 20000, 1000, &points, NULL))
 		return -1;
-	int64_t base, last, first_all, last_all;
-	int rc = ojo_rd_flow_span(q->rd, key, false, &base, &last);
-	if (!rc)
-		rc = ojo_rd_flow_span(q->rd, key, m->children, &first_all,
-				      &last_all);
-	if (rc == -ENODATA)
-		rc = -ENOENT;
-	if (rc)
-		return req_store_error(q, rc, "key");
+	int64_t base, first_all, last_all;
+	if (flow_spans(q, key, m->children, &base, &first_all, &last_all))
+		return -1;
 	ojo_rd_series_query sq = {.flow_key = key,
 				  .type = m->type,
 				  .children = m->children,
@@ -179,12 +181,13 @@ int api_series(req *q, int64_t key)
 		return -1;
 	const char *unit = m->unit;
 	type_names tn = {0};
+	int rc;
 	if (!unit) {
 		rc = type_names_load(q->rd, &tn);
 		if (rc)
 			return req_store_error(q, rc, NULL);
 		long i = type_names_find(&tn, m->type);
-		unit = i >= 0 ? tn.unit[i] : "";
+		unit = i >= 0 ? tn.t[i].unit : "";
 	}
 	ojo_rd_series_set set;
 	rc = ojo_rd_series_get(q->rd, &sq, &set);

@@ -133,7 +133,7 @@ static int fill(struct exp *x)
 			    m ? m->flow_id : 0, e->type);
 			jw_raw(w, b, (size_t)len);
 			/* names come from catalogs: keep CSV well-formed */
-			const char *nm = ti >= 0 ? x->tn.name[ti] : name;
+			const char *nm = ti >= 0 ? x->tn.t[ti].name : name;
 			bool quote = strpbrk(nm, ",\"\n\r") != NULL;
 			if (quote)
 				jw_raw(w, "\"", 1);

@@ -132,12 +132,13 @@ int api_live(req *q);
 void put_flow(jw *w, const ojo_rd_flow *f);
 
 /* Type name/kind lookup loaded per request (types.c). */
+typedef struct type_name {
+	uint32_t type;
+	char *name, *kind, *unit;
+} type_name;
 typedef struct type_names {
 	size_t n;
-	uint32_t *type;
-	char **name;
-	char **kind;
-	char **unit;
+	type_name *t; /* ordered by type */
 } type_names;
 int type_names_load(ojo_rd *r, type_names *t);
 void type_names_free(type_names *t);

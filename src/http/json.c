@@ -235,6 +235,24 @@ void jw_ki64s(jw *w, const char *k, int64_t v)
 	jw_i64s(w, v);
 }
 
+void jw_kint_opt(jw *w, const char *k, bool has, int64_t v)
+{
+	jw_key(w, k);
+	if (has)
+		jw_int(w, v);
+	else
+		jw_null(w);
+}
+
+void jw_ki64s_opt(jw *w, const char *k, bool has, int64_t v)
+{
+	jw_key(w, k);
+	if (has)
+		jw_i64s(w, v);
+	else
+		jw_null(w);
+}
+
 void jw_rawval(jw *w, const char *s, size_t n)
 {
 	sep(w);

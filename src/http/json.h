@@ -48,5 +48,8 @@ void jw_escape(jw *w, const char *s);
 void jw_kstr(jw *w, const char *k, const char *s);
 void jw_kint(jw *w, const char *k, int64_t v);
 void jw_ki64s(jw *w, const char *k, int64_t v);
+/* The same, writing null when !has (optional fields). */
+void jw_kint_opt(jw *w, const char *k, bool has, int64_t v);
+void jw_ki64s_opt(jw *w, const char *k, bool has, int64_t v);
 
 #endif

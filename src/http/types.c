@@ -12,32 +12,17 @@ static int add_type(void *user, const ojo_rd_type *t)
 	type_names *tn = user;
 	if ((tn->n & (tn->n - 1)) == 0) {
 		size_t cap = tn->n ? tn->n * 2 : 32;
-		uint32_t *ty = realloc(tn->type, cap * sizeof(*ty));
-		if (!ty)
-			return -ENOMEM;
-		tn->type = ty;
-		char **a = realloc(tn->name, cap * sizeof(*a));
+		type_name *a = realloc(tn->t, cap * sizeof(*a));
 		if (!a)
 			return -ENOMEM;
-		tn->name = a;
-		a = realloc(tn->kind, cap * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		tn->kind = a;
-		a = realloc(tn->unit, cap * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		tn->unit = a;
+		tn->t = a;
 	}
-	tn->type[tn->n] = t->type;
-	tn->name[tn->n] = strdup(t->name);
-	tn->kind[tn->n] = strdup(t->payload_kind);
-	tn->unit[tn->n] = strdup(t->unit);
-	tn->n++;
-	if (!tn->name[tn->n - 1] || !tn->kind[tn->n - 1] ||
-	    !tn->unit[tn->n - 1])
-		return -ENOMEM;
-	return 0;
+	type_name *e = &tn->t[tn->n++];
+	e->type = t->type;
+	e->name = strdup(t->name);
+	e->kind = strdup(t->payload_kind);
+	e->unit = strdup(t->unit);
+	return e->name && e->kind && e->unit ? 0 : -ENOMEM;
 }
 
 int type_names_load(ojo_rd *r, type_names *t)
@@ -52,14 +37,11 @@ int type_names_load(ojo_rd *r, type_names *t)
 void type_names_free(type_names *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		free(t->name[i]);
-		free(t->kind[i]);
-		free(t->unit[i]);
+		free(t->t[i].name);
+		free(t->t[i].kind);
+		free(t->t[i].unit);
 	}
-	free(t->type);
-	free(t->name);
-	free(t->kind);
-	free(t->unit);
+	free(t->t);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -68,12 +50,12 @@ long type_names_find(const type_names *t, uint32_t type)
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) { /* catalog rows come ordered by type */
 		size_t mid = (lo + hi) / 2;
-		if (t->type[mid] < type)
+		if (t->t[mid].type < type)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < t->n && t->type[lo] == type ? (long)lo : -1;
+	return lo < t->n && t->t[lo].type == type ? (long)lo : -1;
 }
 
 void put_event_fields(jw *w, const type_names *tn, const ojo_rd_event *e)
@@ -83,8 +65,8 @@ void put_event_fields(jw *w, const type_names *tn, const ojo_rd_event *e)
 	long i = type_names_find(tn, e->type);
 	const char *kind = "count";
 	if (i >= 0) {
-		jw_kstr(w, "name", tn->name[i]);
-		kind = tn->kind[i];
+		jw_kstr(w, "name", tn->t[i].name);
+		kind = tn->t[i].kind;
 	} else {
 		const ojo_event_type_info *ti = ojo_event_type_lookup(e->type);
 		char name[32];

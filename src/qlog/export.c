@@ -74,10 +74,35 @@ const char *xp_type_name(uint32_t type, char *buf, size_t n)
 		return "max_data_advertised";
 	case OJO_QLOG_EV_MAX_STREAM_DATA_ADVERTISED:
 		return "max_stream_data_advertised";
+	case OJO_QLOG_EV_PACKET_SIZE:
+		return "qlog_packet_size";
 	default:
 		snprintf(buf, n, "type_%u", type);
 		return buf;
 	}
+}
+
+int xp_conn_filter(const xtrace *t, const xflow *conn, uint32_t only,
+		   const ojo_export_opts *o, ojo_scan_filter *f, uint32_t **ids)
+{
+	size_t n = 0;
+	if (!(*ids = malloc((t->n + 1) * sizeof(**ids))))
+		return -ENOMEM;
+	if (only) {
+		(*ids)[n++] = only;
+	} else {
+		(*ids)[n++] = conn->id;
+		for (size_t i = 0; i < t->n; i++)
+			if (t->f[i].has_parent && t->f[i].parent == conn->id)
+				(*ids)[n++] = t->f[i].id;
+	}
+	ojo_scan_filter_init(f, t->id);
+	f->flow_ids = *ids;
+	f->n_flows = n;
+	f->from_ns = o->from_ns;
+	f->to_ns = o->to_ns;
+	f->unmapped = true;
+	return 0;
 }
 
 /* ---- flows of a trace ------------------------------------------------ */

@@ -64,27 +64,13 @@ static int flat_cb(void *ctx, const ojo_scan_event *e)
 int xp_write_flat(ojo_store *s, const ojo_export_opts *o, xtrace *t,
 		  const xflow *c, xp_flat *fl)
 {
-	uint32_t *ids = malloc((t->n + 1) * sizeof(*ids));
-	size_t n = 0;
+	uint32_t *ids;
 	ojo_scan_filter f;
-	int rc;
-	if (!ids)
-		return -ENOMEM;
 	/* one flow asked for: only it (and, for a connection, its streams) */
-	if (!o->flow_id || o->flow_id == c->id) {
-		ids[n++] = c->id;
-		for (size_t i = 0; i < t->n; i++)
-			if (t->f[i].has_parent && t->f[i].parent == c->id)
-				ids[n++] = t->f[i].id;
-	} else {
-		ids[n++] = o->flow_id;
-	}
-	ojo_scan_filter_init(&f, t->id);
-	f.flow_ids = ids;
-	f.n_flows = n;
-	f.from_ns = o->from_ns;
-	f.to_ns = o->to_ns;
-	f.unmapped = true;
+	uint32_t only = o->flow_id && o->flow_id != c->id ? o->flow_id : 0;
+	int rc = xp_conn_filter(t, c, only, o, &f, &ids);
+	if (rc < 0)
+		return rc;
 	fl->trace = t->id;
 	rc = ojo_scan_events(s, &f, flat_cb, fl);
 	free(ids);

@@ -38,6 +38,13 @@ typedef struct xtrace {
 
 xflow *xp_find(xtrace *t, uint32_t id);
 
+/* Filter for the events of one connection and its streams (only == 0) or
+ * of the one flow only, in o's time window, unmapped events included.
+ * *ids is allocated for f->flow_ids: the caller frees it. */
+int xp_conn_filter(const xtrace *t, const xflow *conn, uint32_t only,
+		   const ojo_export_opts *o, ojo_scan_filter *f,
+		   uint32_t **ids);
+
 /* export_qlog.c: one connection (and its streams) as a JSON-SEQ file. */
 int xp_write_qlog(ojo_store *s, xtrace *t, const xflow *conn,
 		  const ojo_export_opts *o, FILE *out, char *err,

@@ -64,6 +64,7 @@ typedef struct group {
 	vec sframes, rframes;	       /* frame */
 	vec msd, msd_adv, fins, other; /* pair(sid, value); other: triple */
 	vec opened;		       /* uint64 sids of STREAM_OPENED */
+	vec sizes;		       /* uint64 packet sizes (raw.length) */
 	bool has[M__N];
 	uint64_t m[M__N];
 	int64_t rs; /* -1 none */
@@ -90,9 +91,9 @@ typedef struct qw {
 
 static void group_reset(group *g)
 {
-	vec *vs[] = {&g->sent,	  &g->recv,    &g->acked, &g->lost,
-		     &g->sframes, &g->rframes, &g->msd,	  &g->msd_adv,
-		     &g->fins,	  &g->other,   &g->opened};
+	vec *vs[] = {&g->sent,	  &g->recv,    &g->acked,  &g->lost,
+		     &g->sframes, &g->rframes, &g->msd,	   &g->msd_adv,
+		     &g->fins,	  &g->other,   &g->opened, &g->sizes};
 	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
 		vs[i]->n = 0;
 	memset(g->has, 0, sizeof(g->has));
@@ -105,7 +106,7 @@ static void group_init(group *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->sent.elt = g->recv.elt = g->acked.elt = g->opened.elt =
-	    sizeof(uint64_t);
+	    g->sizes.elt = sizeof(uint64_t);
 	g->lost.elt = g->msd.elt = g->msd_adv.elt = g->fins.elt = sizeof(pair);
 	g->sframes.elt = g->rframes.elt = sizeof(frame);
 	g->other.elt = sizeof(other);
@@ -125,6 +126,7 @@ static void group_free(group *g)
 	free(g->fins.v);
 	free(g->other.v);
 	free(g->opened.v);
+	free(g->sizes.v);
 }
 
 static const char *ptype(int space)
@@ -213,18 +215,25 @@ static void write_max(qw *w, bool has_md, uint64_t md, const vec *msd,
 
 /* Packet i of npk at this instant: the first carries the ACK and limits;
  * STREAM frames are shared out in order (an Ojo-native trace records a
- * burst of packets and their ranges at one instant). */
+ * burst of packets and their ranges at one instant). A size is written
+ * only when there is one per packet of the instant (received ones come
+ * first): qvis' congestion graph draws only packets with raw.length. */
 static void write_packet(qw *w, bool sent, bool has_pn, uint64_t pn, size_t i,
 			 size_t npk)
 {
 	group *g = &w->g;
 	bool first = true;
+	size_t k = sent ? g->recv.n + i : i;
 	ev_head(w,
 		sent ? "transport:packet_sent" : "transport:packet_received");
 	fprintf(w->out, "\"header\":{\"packet_type\":\"%s\"", ptype(g->space));
 	if (has_pn)
 		fprintf(w->out, ",\"packet_number\":%" PRIu64, pn);
-	fputs("},\"frames\":[", w->out);
+	fputs("},", w->out);
+	if (has_pn && g->sizes.n == g->recv.n + g->sent.n)
+		fprintf(w->out, "\"raw\":{\"length\":%" PRIu64 "},",
+			((const uint64_t *)g->sizes.v)[k]);
+	fputs("\"frames\":[", w->out);
 	const vec *fr = sent ? &g->sframes : &g->rframes;
 	if (!sent && i == 0)
 		write_ack(w, &g->acked, &first);
@@ -456,6 +465,9 @@ static int qlog_event_cb(void *ctx, const ojo_scan_event *e)
 	case OJO_QLOG_EV_PACKET_SPACE:
 		g->space = (int)e->payload;
 		break;
+	case OJO_QLOG_EV_PACKET_SIZE:
+		rc = push_u64(w, &g->sizes, e->payload);
+		break;
 	case OJO_EV_CWND:
 	case OJO_EV_SSTHRESH:
 	case OJO_EV_BYTES_IN_FLIGHT:
@@ -526,18 +538,13 @@ static int qlog_event_cb(void *ctx, const ojo_scan_event *e)
 int xp_write_qlog(ojo_store *s, xtrace *t, const xflow *conn,
 		  const ojo_export_opts *o, FILE *out, char *err, size_t errlen)
 {
-	uint32_t *ids = malloc((t->n + 1) * sizeof(*ids));
-	size_t n = 0;
+	uint32_t *ids;
 	ojo_scan_filter f;
 	qw w = {.out = out, .t = t};
 	int rc;
 
-	if (!ids)
+	if (xp_conn_filter(t, conn, 0, o, &f, &ids) < 0)
 		return xp_errf(err, errlen, -ENOMEM, "out of memory");
-	ids[n++] = conn->id;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->f[i].has_parent && t->f[i].parent == conn->id)
-			ids[n++] = t->f[i].id;
 	/* epoch times: reference = the connection's start, whole ms, so
 	   relative times keep every nanosecond in a double */
 	if (conn->first_ns > 946684800000000000LL)
@@ -563,12 +570,6 @@ int xp_write_qlog(ojo_store *s, xtrace *t, const xflow *conn,
 		"\"ojo\":{\"trace_id\":%" PRId64 ",\"flow_id\":%u}}}\n",
 		t->id, conn->id);
 
-	ojo_scan_filter_init(&f, t->id);
-	f.flow_ids = ids;
-	f.n_flows = n;
-	f.from_ns = o->from_ns;
-	f.to_ns = o->to_ns;
-	f.unmapped = true;
 	group_init(&w.g);
 	rc = ojo_scan_events(s, &f, qlog_event_cb, &w);
 	if (rc == 0 && w.open)

@@ -20,6 +20,9 @@ enum {
 	OJO_QLOG_EV_MAX_DATA_ADVERTISED = OJO_EV_USER_BASE + 0x7101,
 	/* MAX_STREAM_DATA sent to the peer, on the stream flow, bytes */
 	OJO_QLOG_EV_MAX_STREAM_DATA_ADVERTISED = OJO_EV_USER_BASE + 0x7102,
+	/* size in bytes of the packet event at the same time, on the
+	   connection flow (raw.length or header.packet_size), when known */
+	OJO_QLOG_EV_PACKET_SIZE = OJO_EV_USER_BASE + 0x7103,
 };
 
 enum ojo_qlog_space {
@@ -49,7 +52,7 @@ typedef struct ojo_qlog_report {
 	bool truncated;	   /* input ended mid-record: kept what came before */
 	char warning[256]; /* e.g. "truncated at byte 1234" */
 	char format[32];   /* "json", "json-seq", "ndjson" */
-	char version[32];  /* qlog_version / file_schema as found */
+	char version[64];  /* qlog_version / file_schema as found */
 	/* additions (zeroed by ojo_qlog_import) */
 	uint64_t bad_records; /* records that were not JSON, skipped */
 	uint64_t malformed;   /* events without time or name, skipped */

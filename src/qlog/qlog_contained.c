@@ -81,24 +81,37 @@ typedef struct span {
 	size_t b, e; /* value text p[b..e) */
 } span;
 
+/* Start of the next item of an object or array (close: its '}' or ']')
+ * from *i: 1 with *k at it, 0 at the close (*i past it), SCAN_CUT or
+ * SCAN_BAD. */
+static int next_item(const char *p, size_t n, size_t *i, bool first, char close,
+		     size_t *k)
+{
+	*k = skip_ws(p, n, *i);
+	if (*k < n && p[*k] == close) {
+		*i = *k + 1;
+		return 0;
+	}
+	if (!first) {
+		if (*k >= n)
+			return SCAN_CUT;
+		if (p[*k] != ',')
+			return SCAN_BAD;
+		*k = skip_ws(p, n, *k + 1);
+	}
+	return 1;
+}
+
 /* Next member of the object whose '{' came before *i: 1 with key/value,
  * 0 at '}', SCAN_CUT or SCAN_BAD (value.b set to where it starts). */
 static int next_member(const char *p, size_t n, size_t *i, bool first,
 		       span *key, span *val)
 {
-	size_t k = skip_ws(p, n, *i);
+	size_t k;
 	key->b = key->e = val->b = val->e = 0;
-	if (k < n && p[k] == '}') {
-		*i = k + 1;
-		return 0;
-	}
-	if (!first) {
-		if (k >= n)
-			return SCAN_CUT;
-		if (p[k] != ',')
-			return SCAN_BAD;
-		k = skip_ws(p, n, k + 1);
-	}
+	int rc = next_item(p, n, i, first, '}', &k);
+	if (rc != 1)
+		return rc;
 	if (k >= n)
 		return SCAN_CUT;
 	if (p[k] != '"')
@@ -113,7 +126,7 @@ static int next_member(const char *p, size_t n, size_t *i, bool first,
 	if (p[k] != ':')
 		return SCAN_BAD;
 	val->b = k = skip_ws(p, n, k + 1);
-	int rc = value_end(p, n, k, &val->e);
+	rc = value_end(p, n, k, &val->e);
 	if (rc != SCAN_OK)
 		return rc;
 	*i = val->e;
@@ -124,20 +137,12 @@ static int next_member(const char *p, size_t n, size_t *i, bool first,
 static int next_element(const char *p, size_t n, size_t *i, bool first,
 			span *val)
 {
-	size_t k = skip_ws(p, n, *i);
-	if (k < n && p[k] == ']') {
-		*i = k + 1;
-		return 0;
-	}
-	if (!first) {
-		if (k >= n)
-			return SCAN_CUT;
-		if (p[k] != ',')
-			return SCAN_BAD;
-		k = skip_ws(p, n, k + 1);
-	}
+	size_t k;
+	int rc = next_item(p, n, i, first, ']', &k);
+	if (rc != 1)
+		return rc;
 	val->b = k;
-	int rc = value_end(p, n, k, &val->e);
+	rc = value_end(p, n, k, &val->e);
 	if (rc != SCAN_OK)
 		return rc;
 	*i = val->e;

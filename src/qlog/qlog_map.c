@@ -37,6 +37,7 @@ typedef struct qm_space {
 
 typedef struct qm_conn {
 	char *group;
+	char dcid[64]; /* without a group: the DCID of its first packet */
 	uint32_t flow_id;
 	qm_space sp[3];
 } qm_conn;
@@ -523,6 +524,18 @@ static bool packet_number(const cJSON *data, uint64_t *pn)
 	       qj_u64(qj_get(data, "packet_number"), pn);
 }
 
+/* Bytes on the wire: raw.length (draft-02 on), header.packet_size
+ * (earlier drafts), or the pre-standard data.packet_size; 0 unknown. */
+static uint64_t packet_size(const cJSON *data)
+{
+	uint64_t n = 0;
+	if (qj_u64(qj_get(qj_get(data, "raw"), "length"), &n) ||
+	    qj_u64(qj_get(qj_get(data, "header"), "packet_size"), &n) ||
+	    qj_u64(qj_get(data, "packet_size"), &n))
+		return n;
+	return 0;
+}
+
 static int packet_event(qm_ctx *m, uint32_t ci, const cJSON *data, bool sent)
 {
 	qm_conn *c = &m->conns[ci];
@@ -534,11 +547,17 @@ static int packet_event(qm_ctx *m, uint32_t ci, const cJSON *data, bool sent)
 	const cJSON *f;
 	int rc;
 
+	const char *dcid = qj_str(qj_get(data, "header"), "dcid");
+	if (!c->group[0] && !c->dcid[0] && dcid && *dcid)
+		snprintf(c->dcid, sizeof(c->dcid), "%s", dcid);
 	rc = emit(m, c->flow_id,
 		  sent ? OJO_EV_PACKET_SENT : OJO_EV_PACKET_RECEIVED, pn);
 	if (rc >= 0 && space != OJO_QLOG_SPACE_APP)
 		rc = emit(m, c->flow_id, OJO_QLOG_EV_PACKET_SPACE,
 			  (uint64_t)space);
+	uint64_t size = packet_size(data);
+	if (rc >= 0 && size)
+		rc = emit(m, c->flow_id, OJO_QLOG_EV_PACKET_SIZE, size);
 	if (rc < 0)
 		return rc;
 	if (sent && has_pn) {
@@ -755,6 +774,8 @@ static int label_trace(qm_ctx *m)
 	for (uint32_t i = 0; i < m->n_conns; i++) {
 		if (m->conns[i].group[0])
 			snprintf(lab, sizeof(lab), "%s", m->conns[i].group);
+		else if (m->conns[i].dcid[0])
+			snprintf(lab, sizeof(lab), "%s", m->conns[i].dcid);
 		else
 			snprintf(lab, sizeof(lab), "trace %d", m->tr.index);
 		rc = ojo_store_flow_label(m->s, m->trace_id,
@@ -785,6 +806,9 @@ static int register_types(ojo_store *s)
 	    {OJO_QLOG_EV_MAX_STREAM_DATA_ADVERTISED,
 	     "max_stream_data_advertised", "flow_control",
 	     "MAX_STREAM_DATA sent to the peer", "bytes", "bytes"},
+	    {OJO_QLOG_EV_PACKET_SIZE, "qlog_packet_size", "packet",
+	     "size of the packet sent or received at this time", "bytes",
+	     "bytes"},
 	};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int rc = ojo_store_event_type(s, &types[i]);

@@ -13,6 +13,41 @@
  * an older database one version at a time (store.c runs them). */
 #include "store/schema.h"
 
+/* A connection's bytes_sent / bytes_acked include those of its streams and
+ * `streams` counts them: DATA_SENT/ACKED are recorded on stream flows, and
+ * connection lists sort and show totals. own_bytes_* hold a flow's own
+ * sums; triggers move a stream's own sums off its old parent (OLD) and
+ * onto its new one (NEW), which is right for a first link, a relink and a
+ * new delta alike, whichever of a stream's link and its data is ingested
+ * first. Moving own sums only (never the rolled-up ones) keeps chains and
+ * self-links exact: a flow's total is its own plus its direct children's
+ * own. */
+#define ROLLUP_TRIGGERS                                                        \
+	"CREATE TRIGGER IF NOT EXISTS flows_rollup_update\n"                   \
+	"AFTER UPDATE OF parent_key, own_bytes_sent, own_bytes_acked\n"        \
+	"ON flows WHEN OLD.parent_key IS NOT NEW.parent_key\n"                 \
+	"  OR (NEW.parent_key IS NOT NULL\n"                                   \
+	"      AND (OLD.own_bytes_sent <> NEW.own_bytes_sent\n"                \
+	"           OR OLD.own_bytes_acked <> NEW.own_bytes_acked))\n"         \
+	"BEGIN\n"                                                              \
+	"  UPDATE flows SET bytes_sent = bytes_sent - OLD.own_bytes_sent,\n"   \
+	"    bytes_acked = bytes_acked - OLD.own_bytes_acked,\n"               \
+	"    streams = streams - 1\n"                                          \
+	"    WHERE flow_key = OLD.parent_key AND flow_key <> OLD.flow_key;\n"  \
+	"  UPDATE flows SET bytes_sent = bytes_sent + NEW.own_bytes_sent,\n"   \
+	"    bytes_acked = bytes_acked + NEW.own_bytes_acked,\n"               \
+	"    streams = streams + 1\n"                                          \
+	"    WHERE flow_key = NEW.parent_key AND flow_key <> NEW.flow_key;\n"  \
+	"END;\n"                                                               \
+	"CREATE TRIGGER IF NOT EXISTS flows_rollup_delete\n"                   \
+	"AFTER DELETE ON flows WHEN OLD.parent_key IS NOT NULL\n"              \
+	"BEGIN\n"                                                              \
+	"  UPDATE flows SET bytes_sent = bytes_sent - OLD.own_bytes_sent,\n"   \
+	"    bytes_acked = bytes_acked - OLD.own_bytes_acked,\n"               \
+	"    streams = streams - 1\n"                                          \
+	"    WHERE flow_key = OLD.parent_key AND flow_key <> OLD.flow_key;\n"  \
+	"END;\n"
+
 const char ojo_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(\n"
     "  key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -58,7 +93,11 @@ const char ojo_schema_sql[] =
     "  bytes_acked INTEGER NOT NULL DEFAULT 0,\n"
     "  max_cwnd INTEGER,\n"
     "  last_cwnd INTEGER,\n"
-    "  last_cwnd_ns INTEGER,\n" /* time of last_cwnd (v2) */
+    "  last_cwnd_ns INTEGER,\n"		      /* time of last_cwnd (v2) */
+    "  streams INTEGER NOT NULL DEFAULT 0,\n" /* child flows (v3) */
+    "  own_bytes_sent INTEGER NOT NULL DEFAULT 0,\n"  /* this flow's */
+    "  own_bytes_acked INTEGER NOT NULL DEFAULT 0,\n" /* only (v3) */
+    "  parent_ns INTEGER,\n" /* time of the link behind parent_key (v3) */
     "  UNIQUE(trace_id, flow_id));\n"
     "CREATE INDEX IF NOT EXISTS flows_by_start ON flows(first_ns);\n"
     "CREATE INDEX IF NOT EXISTS flows_by_events ON flows(n_events);\n"
@@ -66,6 +105,8 @@ const char ojo_schema_sql[] =
     "CREATE INDEX IF NOT EXISTS flows_by_parent ON flows(parent_key);\n"
     "CREATE INDEX IF NOT EXISTS flows_by_duration ON flows(last_ns - "
     "first_ns);\n"
+    "CREATE INDEX IF NOT EXISTS flows_by_bytes ON "
+    "flows(bytes_sent);\n" ROLLUP_TRIGGERS
     /* the events, packed: see the comment at the top of this file */
     "CREATE TABLE IF NOT EXISTS blocks(\n"
     "  block_id INTEGER PRIMARY KEY,\n"
@@ -189,8 +230,35 @@ static const char step_1_to_2[] =
     "CREATE INDEX IF NOT EXISTS flows_by_duration ON flows(last_ns - "
     "first_ns);\n";
 
+/* Version 2 -> 3: connection rows carry their streams' byte totals and
+ * count (see ROLLUP_TRIGGERS), filled in here for what is already stored
+ * (until now bytes_* were each flow's own); parent_ns, so a link ingested
+ * late does not override a newer one (for old rows: the flow's last_ns,
+ * a bound on the time of its link). */
+static const char step_2_to_3[] =
+    "ALTER TABLE flows ADD COLUMN streams INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE flows ADD COLUMN own_bytes_sent INTEGER NOT NULL"
+    " DEFAULT 0;\n"
+    "ALTER TABLE flows ADD COLUMN own_bytes_acked INTEGER NOT NULL"
+    " DEFAULT 0;\n"
+    "ALTER TABLE flows ADD COLUMN parent_ns INTEGER;\n"
+    "UPDATE flows SET parent_ns = last_ns WHERE parent_key IS NOT NULL;\n"
+    "UPDATE flows SET own_bytes_sent = bytes_sent,"
+    " own_bytes_acked = bytes_acked;\n"
+    "CREATE TEMP TABLE ojo_rollup AS SELECT parent_key AS k,\n"
+    "  count(*) AS n, sum(own_bytes_sent) AS bs, sum(own_bytes_acked) AS ba\n"
+    "  FROM flows WHERE parent_key IS NOT NULL AND parent_key <> flow_key\n"
+    "  GROUP BY parent_key;\n"
+    "UPDATE flows SET streams = r.n, bytes_sent = flows.bytes_sent + r.bs,\n"
+    "  bytes_acked = flows.bytes_acked + r.ba\n"
+    "  FROM ojo_rollup r WHERE r.k = flows.flow_key;\n"
+    "DROP TABLE temp.ojo_rollup;\n"
+    "CREATE INDEX IF NOT EXISTS flows_by_bytes ON "
+    "flows(bytes_sent);\n" ROLLUP_TRIGGERS;
+
 const ojo_schema_step ojo_schema_steps[] = {
     {1, step_1_to_2},
+    {2, step_2_to_3},
 };
 const size_t ojo_schema_n_steps =
     sizeof(ojo_schema_steps) / sizeof(ojo_schema_steps[0]);

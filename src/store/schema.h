@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* Bumped whenever the layout changes; stored in PRAGMA user_version. */
-#define OJO_SCHEMA_VERSION 2
+#define OJO_SCHEMA_VERSION 3
 
 /* Events per block: bounds the memory of a block and the work of a
  * time-window query that only partly overlaps one. */

@@ -54,6 +54,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	" packets_retransmitted = packets_retransmitted + ?8,"
 	" bytes_sent = bytes_sent + ?9,"
 	" bytes_acked = bytes_acked + ?10,"
+	" own_bytes_sent = own_bytes_sent + ?9,"
+	" own_bytes_acked = own_bytes_acked + ?10,"
 	" max_cwnd = CASE WHEN ?11 IS NULL THEN max_cwnd"
 	"  WHEN max_cwnd IS NULL OR ?11 > max_cwnd THEN ?11"
 	"  ELSE max_cwnd END,"
@@ -61,7 +63,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 	"  OR ?13 >= last_cwnd_ns) THEN ?12 ELSE last_cwnd END,"
 	" last_cwnd_ns = CASE WHEN ?12 IS NOT NULL AND (last_cwnd_ns IS"
 	"  NULL OR ?13 >= last_cwnd_ns) THEN ?13 ELSE last_cwnd_ns END,"
-	" parent_key = coalesce(?14, parent_key),"
+	" parent_key = CASE WHEN ?14 IS NOT NULL AND (parent_ns IS NULL"
+	"  OR ?17 >= parent_ns) THEN ?14 ELSE parent_key END,"
+	" parent_ns = CASE WHEN ?14 IS NOT NULL AND (parent_ns IS NULL"
+	"  OR ?17 >= parent_ns) THEN ?17 ELSE parent_ns END,"
 	" label = coalesce(?15, label)"
 	" WHERE flow_key = ?16",
     [ST_TYPE_COUNT] = "INSERT INTO type_counts(flow_key, type, n)"
@@ -191,6 +196,23 @@ static int exec(ojo_store *s, const char *sql, const char *what)
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlfail(s, what);
 	return 0;
+}
+
+/* exec() for statements SQLite may refuse with SQLITE_BUSY without calling
+ * the busy handler, because waiting could deadlock: switching a new
+ * database to WAL while another connection opens it too. Retries for up to
+ * the busy timeout. */
+static int exec_busy_retry(ojo_store *s, const char *sql, const char *what)
+{
+	for (int waited = 0;; waited += 5) {
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= OJO_BUSY_TIMEOUT_MS)
+			return store_sqlfail(s, what);
+		struct timespec ts = {0, 5 * 1000000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Reads one integer PRAGMA; -1 on error (s->err set). */
@@ -457,12 +479,12 @@ int ojo_store_open(const char *path, int mode, ojo_store **out, char *err,
 		}
 		/* WAL: readers (ojo serve, ojo query) never block the writer
 		 * nor see a half-committed file. NORMAL: see DATABASE.md. */
-		if ((rc = exec(s,
-			       "PRAGMA journal_mode = WAL;"
-			       " PRAGMA synchronous = NORMAL;"
-			       " PRAGMA cache_size = -16384;"
-			       " PRAGMA temp_store = MEMORY",
-			       "configure database")))
+		if ((rc = exec_busy_retry(s,
+					  "PRAGMA journal_mode = WAL;"
+					  " PRAGMA synchronous = NORMAL;"
+					  " PRAGMA cache_size = -16384;"
+					  " PRAGMA temp_store = MEMORY",
+					  "configure database")))
 			goto fail;
 		if (!schema_current(s) && (rc = setup_schema(s)))
 			goto fail;

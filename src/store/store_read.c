@@ -249,6 +249,13 @@ static int begin(ojo_rd *r)
 	return check_ready(r);
 }
 
+/* begin() then the statement `which`, reset; NULL with *rc set. */
+static sqlite3_stmt *begin_stmt(ojo_rd *r, int which, int *rc)
+{
+	*rc = begin(r);
+	return *rc ? NULL : rd_stmt(r, which, rc);
+}
+
 int ojo_rd_open(const char *path, ojo_rd **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -329,10 +336,8 @@ int ojo_rd_data_version(ojo_rd *r, int64_t *out)
 int ojo_rd_stats_get(ojo_rd *r, ojo_rd_stats *o)
 {
 	memset(o, 0, sizeof(*o));
-	int rc = begin(r);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = rd_stmt(r, RS_STATS, &rc);
+	int rc;
+	sqlite3_stmt *st = begin_stmt(r, RS_STATS, &rc);
 	if (!st)
 		return rc;
 	int e = sqlite3_step(st);
@@ -409,10 +414,9 @@ static int trace_row(sqlite3_stmt *st, void *arg)
 
 int ojo_rd_traces(ojo_rd *r, int64_t id, ojo_rd_trace_fn fn, void *user)
 {
-	int rc = begin(r);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = rd_stmt(r, id > 0 ? RS_TRACE_ONE : RS_TRACES, &rc);
+	int rc;
+	sqlite3_stmt *st =
+	    begin_stmt(r, id > 0 ? RS_TRACE_ONE : RS_TRACES, &rc);
 	if (!st)
 		return rc;
 	if (id > 0)
@@ -567,10 +571,8 @@ int ojo_rd_types(ojo_rd *r, int64_t trace_id, int64_t flow_key,
 
 int ojo_rd_type_catalog(ojo_rd *r, ojo_rd_type_fn fn, void *user)
 {
-	int rc = begin(r);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = rd_stmt(r, RS_TYPES, &rc);
+	int rc;
+	sqlite3_stmt *st = begin_stmt(r, RS_TYPES, &rc);
 	if (!st)
 		return rc;
 	int e;
@@ -718,10 +720,8 @@ int ojo_rd_flows(ojo_rd *r, const ojo_rd_flow_query *q, int64_t *total,
 
 int ojo_rd_flow_get(ojo_rd *r, int64_t key, ojo_rd_flow_fn fn, void *user)
 {
-	int rc = begin(r);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = rd_stmt(r, RS_FLOW_ONE, &rc);
+	int rc;
+	sqlite3_stmt *st = begin_stmt(r, RS_FLOW_ONE, &rc);
 	if (!st)
 		return rc;
 	sqlite3_bind_int64(st, 1, key);
@@ -764,10 +764,9 @@ int ojo_rd_flow_type_counts(ojo_rd *r, int64_t key, bool children,
 int ojo_rd_flow_span(ojo_rd *r, int64_t key, bool children, int64_t *first,
 		     int64_t *last)
 {
-	int rc = begin(r);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = rd_stmt(r, children ? RS_SPAN_TREE : RS_SPAN, &rc);
+	int rc;
+	sqlite3_stmt *st =
+	    begin_stmt(r, children ? RS_SPAN_TREE : RS_SPAN, &rc);
 	if (!st)
 		return rc;
 	sqlite3_bind_int64(st, 1, key);

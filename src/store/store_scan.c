@@ -17,6 +17,17 @@ static int prep(ojo_store *s, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+/* After a row loop: the callback's stop value r, else 0 when the rows
+ * ran out or the database's failure (what names the query). */
+static int scan_end(ojo_store *s, sqlite3_stmt *st, int rc, int r,
+		    const char *what)
+{
+	if (!r && rc != SQLITE_DONE)
+		r = store_sqlfail(s, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
@@ -35,6 +46,7 @@ int ojo_scan_traces(ojo_store *s, int64_t trace_id,
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, trace_id);
+	int r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ojo_scan_trace t = {sqlite3_column_int64(st, 0),
 				    col_text(st, 1),
@@ -44,15 +56,10 @@ int ojo_scan_traces(ojo_store *s, int64_t trace_id,
 				    sqlite3_column_int64(st, 5),
 				    sqlite3_column_int64(st, 6),
 				    (uint64_t)sqlite3_column_int64(st, 7)};
-		int r = cb(ctx, &t);
-		if (r) {
-			sqlite3_finalize(st);
-			return r;
-		}
+		if ((r = cb(ctx, &t)) != 0)
+			break;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlfail(s, "scan traces");
-	sqlite3_finalize(st);
-	return rc;
+	return scan_end(s, st, rc, r, "scan traces");
 }
 
 int ojo_scan_flows(ojo_store *s, int64_t trace_id,
@@ -85,6 +92,7 @@ int ojo_scan_flows(ojo_store *s, int64_t trace_id,
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, trace_id);
+	int r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ojo_scan_flow f = {
 		    .trace_id = trace_id,
@@ -97,15 +105,10 @@ int ojo_scan_flows(ojo_store *s, int64_t trace_id,
 		    .n_events = (uint64_t)sqlite3_column_int64(st, 5),
 		    .n_unmapped = (uint64_t)sqlite3_column_int64(st, 6),
 		};
-		int r = cb(ctx, &f);
-		if (r) {
-			sqlite3_finalize(st);
-			return r;
-		}
+		if ((r = cb(ctx, &f)) != 0)
+			break;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlfail(s, "scan flows");
-	sqlite3_finalize(st);
-	return rc;
+	return scan_end(s, st, rc, r, "scan flows");
 }
 
 void ojo_scan_filter_init(ojo_scan_filter *f, int64_t trace_id)
@@ -130,18 +133,14 @@ int ojo_scan_type_counts(ojo_store *s, int64_t trace_id,
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, trace_id);
+	int r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r = cb(ctx, (uint32_t)sqlite3_column_int64(st, 0),
-			   (uint32_t)sqlite3_column_int64(st, 1),
-			   (uint64_t)sqlite3_column_int64(st, 2));
-		if (r) {
-			sqlite3_finalize(st);
-			return r;
-		}
+		if ((r = cb(ctx, (uint32_t)sqlite3_column_int64(st, 0),
+			    (uint32_t)sqlite3_column_int64(st, 1),
+			    (uint64_t)sqlite3_column_int64(st, 2))) != 0)
+			break;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlfail(s, "scan type counts");
-	sqlite3_finalize(st);
-	return rc;
+	return scan_end(s, st, rc, r, "scan type counts");
 }
 
 /* ---- merged event scan ------------------------------------------------ */

@@ -55,6 +55,29 @@ static void index_free(store_index *ix)
 	ix->mask = 0;
 }
 
+/* arr (of elements of elem bytes) with room for n + 1, grown by doubling
+ * from first; NULL when out of memory (arr is then still valid). */
+static void *grow(void *arr, uint32_t n, uint32_t *cap, size_t elem,
+		  uint32_t first)
+{
+	if (n < *cap)
+		return arr;
+	uint32_t c = *cap ? *cap * 2 : first;
+	void *p = realloc(arr, (size_t)c * elem);
+	if (p)
+		*cap = c;
+	return p;
+}
+
+/* Puts value v (1 + array index) in the first free slot from hash h. */
+static void index_put(uint32_t *slot, uint32_t mask, uint64_t h, uint32_t v)
+{
+	uint32_t j = (uint32_t)h & mask;
+	while (slot[j])
+		j = (j + 1) & mask;
+	slot[j] = v;
+}
+
 /* Makes room for n entries at load <= 1/2. */
 static int index_reserve(store_index *ix, uint32_t n, const void *arr,
 			 size_t elem, uint64_t (*hash)(const void *))
@@ -67,13 +90,9 @@ static int index_reserve(store_index *ix, uint32_t n, const void *arr,
 	uint32_t *slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
-	for (uint32_t i = 0; i + 1 < n; i++) {
-		uint64_t h = hash((const char *)arr + (size_t)i * elem);
-		uint32_t j = (uint32_t)h & (cap - 1);
-		while (slot[j])
-			j = (j + 1) & (cap - 1);
-		slot[j] = i + 1;
-	}
+	for (uint32_t i = 0; i + 1 < n; i++)
+		index_put(slot, cap - 1,
+			  hash((const char *)arr + (size_t)i * elem), i + 1);
 	free(ix->slot);
 	ix->slot = slot;
 	ix->mask = cap - 1;
@@ -100,15 +119,12 @@ static int trace_slot(ojo_store *s, int64_t trace_id, uint32_t *out)
 			return 0;
 		}
 	}
-	if (s->n_traces == s->cap_traces) {
-		uint32_t cap = s->cap_traces ? s->cap_traces * 2 : 8;
-		store_trace *t = realloc(s->traces, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		s->traces = t;
-		s->cap_traces = cap;
-	}
-	store_trace *t = &s->traces[s->n_traces];
+	store_trace *t =
+	    grow(s->traces, s->n_traces, &s->cap_traces, sizeof(*t), 8);
+	if (!t)
+		return -ENOMEM;
+	s->traces = t;
+	t = &s->traces[s->n_traces];
 	memset(t, 0, sizeof(*t));
 	t->trace_id = trace_id;
 	*out = s->n_traces++;
@@ -131,18 +147,15 @@ static int flow_get(ojo_store *s, int64_t trace_id, uint32_t flow_id,
 			}
 		}
 	}
-	if (s->n_flows == s->cap_flows) {
-		uint32_t cap = s->cap_flows ? s->cap_flows * 2 : 256;
-		store_flow *f = realloc(s->flows, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		s->flows = f;
-		s->cap_flows = cap;
-	}
+	store_flow *f =
+	    grow(s->flows, s->n_flows, &s->cap_flows, sizeof(*f), 256);
+	if (!f)
+		return -ENOMEM;
+	s->flows = f;
 	uint32_t ts;
 	if (trace_slot(s, trace_id, &ts))
 		return -ENOMEM;
-	store_flow *f = &s->flows[s->n_flows];
+	f = &s->flows[s->n_flows];
 	memset(f, 0, sizeof(*f));
 	f->trace_id = trace_id;
 	f->flow_id = flow_id;
@@ -153,10 +166,7 @@ static int flow_get(ojo_store *s, int64_t trace_id, uint32_t flow_id,
 		s->n_flows--;
 		return -ENOMEM;
 	}
-	uint32_t j = (uint32_t)h & s->flow_ix.mask;
-	while (s->flow_ix.slot[j])
-		j = (j + 1) & s->flow_ix.mask;
-	s->flow_ix.slot[j] = s->n_flows;
+	index_put(s->flow_ix.slot, s->flow_ix.mask, h, s->n_flows);
 	*out = s->n_flows - 1;
 	return 0;
 }
@@ -180,15 +190,11 @@ static int buf_get(ojo_store *s, int64_t trace_id, uint32_t flow_id,
 	uint32_t fi;
 	if (flow_get(s, trace_id, flow_id, &fi))
 		return -ENOMEM;
-	if (s->n_bufs == s->cap_bufs) {
-		uint32_t cap = s->cap_bufs ? s->cap_bufs * 2 : 256;
-		store_buf *b = realloc(s->bufs, cap * sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		s->bufs = b;
-		s->cap_bufs = cap;
-	}
-	store_buf *b = &s->bufs[s->n_bufs];
+	store_buf *b = grow(s->bufs, s->n_bufs, &s->cap_bufs, sizeof(*b), 256);
+	if (!b)
+		return -ENOMEM;
+	s->bufs = b;
+	b = &s->bufs[s->n_bufs];
 	memset(b, 0, sizeof(*b));
 	b->trace_id = trace_id;
 	b->flow_id = flow_id;
@@ -200,10 +206,7 @@ static int buf_get(ojo_store *s, int64_t trace_id, uint32_t flow_id,
 		s->n_bufs--;
 		return -ENOMEM;
 	}
-	uint32_t j = (uint32_t)h & s->buf_ix.mask;
-	while (s->buf_ix.slot[j])
-		j = (j + 1) & s->buf_ix.mask;
-	s->buf_ix.slot[j] = s->n_bufs;
+	index_put(s->buf_ix.slot, s->buf_ix.mask, h, s->n_bufs);
 	*out = s->n_bufs - 1;
 	return 0;
 }
@@ -459,6 +462,7 @@ static int write_flow(ojo_store *s, uint32_t fi)
 	bind_opt(st, 12, f->has_cwnd, f->last_cwnd);
 	bind_opt(st, 13, f->has_cwnd, f->last_cwnd_ns);
 	bind_opt(st, 14, f->has_parent, parent_key);
+	bind_opt(st, 17, f->has_parent, f->parent_ns);
 	if (f->label)
 		sqlite3_bind_text(st, 15, f->label, -1, SQLITE_STATIC);
 	else

@@ -2,7 +2,7 @@
 // relative to the flow start, cursor sync across panels, brush zoom (drag),
 // pan (shift+drag), and vertical marker lines for overlaid event types.
 import uPlot from "uplot";
-import { fmtDuration, ticks } from "./format";
+import { BYTE_INCRS, fmtDuration, ticks } from "./format";
 
 export type Draw = "line" | "step" | "points" | "marker";
 
@@ -111,7 +111,15 @@ export interface ChartSpec {
   height: number;
   hasMarkers: boolean;
   yLabels?: string[]; // a lane chart: y = index, labelled
+  /** y axis titles with units ("offset (bytes)"); the right one names
+   * the "lim" scale */
+  yTitle?: string;
+  limTitle?: string;
 }
+
+// Axis titles take the same room on every chart, so all panels put a
+// given time at the same x.
+const TITLE = { labelSize: 16, labelFont: "12px system-ui, sans-serif", labelGap: 0 };
 
 export class TimeChart {
   readonly u: uPlot;
@@ -130,13 +138,21 @@ export class TimeChart {
       { label: "time", value: (_u, v) => (v === null || v === undefined ? "–" : fmtDuration(v)) },
     ];
     spec.series.forEach((d, i) => series.push(this.seriesOpts(d, i + 1)));
+    const bytesAxis = (k: string): Partial<uPlot.Axis> => (k === "bytes" ? { incrs: BYTE_INCRS } : {});
     const axes: uPlot.Axis[] = [
-      { values: (_u, vals, _a, _s, incr) => ticks("ns", vals, incr), size: 34, space: 80 },
+      { values: (_u, vals, _a, _s, incr) => ticks("ns", vals, incr), size: 34, space: 80, label: "time since flow start", ...TITLE },
       {
         scale: "y",
         size: LEFT_AXIS,
+        label: spec.yTitle ?? "",
+        ...TITLE,
+        ...bytesAxis(spec.yKind),
         // lane charts write their names inside the plot (drawLabels)
-        values: spec.yLabels ? (_u, vals) => vals.map(() => "") : (_u, vals, _a, _s, incr) => ticks(spec.yKind, vals, incr),
+        values: spec.yLabels ? (_u, vals) => vals.map(() => "") : (_u, vals, _a, _s, incr) => {
+          const out = ticks(spec.yKind, vals, incr);
+          el.dataset.yTicks = out.join("|"); // what the canvas shows, for tests
+          return out;
+        },
         ...(spec.yLabels ? { splits: () => spec.yLabels!.map((_, i) => i).filter((i) => i > 0) } : {}),
       },
     ];
@@ -144,12 +160,13 @@ export class TimeChart {
     // panels put a given time at the same x.
     const right = spec.series.find((d) => d.scale === "lim");
     if (right) {
-      axes.push({ scale: "lim", side: 1, size: RIGHT_AXIS, stroke: right.color, grid: { show: false },
-        values: (_u, vals, _a, _s, incr) => ticks("bytes", vals, incr) });
+      axes.push({ scale: "lim", side: 1, size: RIGHT_AXIS, stroke: right.color, grid: { show: false }, label: spec.limTitle ?? "",
+        ...TITLE, incrs: BYTE_INCRS, values: (_u, vals, _a, _s, incr) => ticks("bytes", vals, incr) });
     } else {
-      axes.push({ scale: "y", side: 1, size: RIGHT_AXIS, grid: { show: false }, ticks: { show: false },
+      axes.push({ scale: "y", side: 1, size: RIGHT_AXIS, grid: { show: false }, ticks: { show: false }, label: "", ...TITLE,
         values: (_u, vals) => vals.map(() => "") });
     }
+    el.dataset.axes = axes.map((a) => a.label ?? "").join("|");
     const scales: uPlot.Scales = {
       x: { time: false, auto: false, min: from, max: to },
       mk: { auto: false, range: [0, 1] },
@@ -194,7 +211,7 @@ export class TimeChart {
       case "line":
         return { ...base, spanGaps: true, fill: d.fill, points: { show: false } };
       case "step":
-        return { ...base, spanGaps: true, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } };
+        return { ...base, spanGaps: true, fill: d.fill, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } };
       case "points":
       case "marker":
         return {
@@ -358,7 +375,7 @@ export const COLORS = {
   rtt: "#7b8494",
   srtt: "#2f6fde",
   minrtt: "#2e9d4a",
-  recovery: "#ef8c00",
+  recovery: "#00897b", // not the orange of bytes in flight
 };
 
 const OVERLAY_PALETTE = ["#c2185b", "#00897b", "#5e35b1", "#6d4c41", "#f4511e", "#3949ab", "#7cb342", "#00acc1"];

@@ -3,7 +3,7 @@
 // (search, filters, sort, page) lives in the URL.
 import { api, Flow, Stats, Trace, TypeCount, diffNs } from "./api";
 import { h, replace } from "./dom";
-import { fmtCount, fmtDuration, fmtEpoch } from "./format";
+import { fmtCount, fmtDuration, fmtEpoch, fmtStart, isRelativeClock } from "./format";
 import { onLive, throttled } from "./live";
 import { flowHref, intParam, parseHash, updateParams } from "./url";
 
@@ -91,21 +91,22 @@ export function showDashboard(root: HTMLElement): () => void {
   typeSel.addEventListener("change", () => setState({ type: typeSel.value }));
 
   const drawStats = (s: Stats, tr: Trace[]): void => {
-    const span = s.first_ns && s.last_ns ? fmtDuration(diffNs(s.last_ns, s.first_ns)) : "–";
+    const sp = timeSpan(s, tr);
     replace(totals,
       total("events", fmtCount(s.events)),
       total("flows", fmtCount(s.flows), `${fmtCount(s.connections)} connections, ${fmtCount(s.streams)} streams`),
       total("traces", fmtCount(s.traces)),
       total("dropped events", fmtCount(s.dropped), s.dropped > 0 ? "traces are incomplete" : "none", s.dropped > 0),
       total("files", fmtCount(s.files.ingested), s.files.rejected ? `${s.files.rejected} rejected` : "ingested"),
-      total("time span", span, s.first_ns ? fmtEpoch(Number(s.first_ns)) + " UTC" : ""));
+      total("time span", sp.value, sp.sub));
     if (!s.ready) {
       replace(banner, h("div", { class: "banner" }, "The database has no schema yet: is ojo watch still creating it? This page updates by itself."));
     } else if (s.dropped > 0) {
       const bad = tr.filter((t) => t.dropped > 0);
       replace(banner, h("div", { class: "banner", id: "dropped-banner" },
-        `⚠ ${fmtCount(s.dropped)} events were dropped by the tracer (ring full or write errors): what you see is incomplete. `,
-        h("span", {}, bad.map((t) => `${t.name}: ${fmtCount(t.dropped)}`).join(", "))));
+        `⚠ ${fmtCount(s.dropped)} events were dropped by the tracer (ring full or write errors): what you see is incomplete. In `,
+        ...bad.flatMap((t, i) => [i ? ", " : "", h("a", { href: "#", title: t.name, onclick: (e: Event) => { e.preventDefault(); setState({ trace: String(t.id) }); } },
+          `trace #${t.id} ${t.title ?? t.name}`), `: ${fmtCount(t.dropped)}`]), "."));
     } else if (s.files.rejected > 0) {
       replace(banner, h("div", { class: "banner" }, `${s.files.rejected} input file(s) were rejected by ojo watch (see the files table with ojo query).`));
     } else {
@@ -202,7 +203,7 @@ export function showDashboard(root: HTMLElement): () => void {
           h("td", {}, f.kind === "stream" && f.parent_key !== null
             ? h("span", {}, "stream of ", h("a", { href: flowHref(f.parent_key) }, `#${f.parent_key}`)) : f.kind),
           h("td", { class: "muted", title: f.trace }, `#${f.trace_id}`),
-          h("td", { class: "num" }, fmtEpoch(Number(f.first_ns)).slice(11)),
+          h("td", { class: "num", title: fmtStart(Number(f.first_ns)) }, fmtStart(Number(f.first_ns), true)),
           h("td", { class: "num" }, fmtDuration(f.duration_ns)),
           h("td", { class: "num" }, fmtCount(f.events)),
           h("td", { class: "num" }, fmtCount(f.packets_sent)),
@@ -257,6 +258,24 @@ export function showDashboard(root: HTMLElement): () => void {
     if (c.new_flows > 0 || c.updated_traces.length) refreshFlows();
   });
   return off;
+}
+
+/** The span of the traces with wall clocks; traces whose clock is relative
+ * (times near 0) are not on the same axis, and are only counted. */
+function timeSpan(s: Stats, tr: Trace[]): { value: string; sub: string } {
+  if (!s.first_ns || !s.last_ns) return { value: "–", sub: "" };
+  const timed = tr.filter((t) => t.first_ns && t.last_ns);
+  const abs = timed.filter((t) => !isRelativeClock(Number(t.first_ns)));
+  const rel = timed.length - abs.length;
+  const relNote = rel ? `+${rel} undated trace${rel > 1 ? "s" : ""}` : "";
+  if (!abs.length) {
+    const longest = timed.reduce((m, t) => Math.max(m, diffNs(t.last_ns!, t.first_ns!)), 0);
+    return { value: fmtDuration(longest), sub: "longest trace · relative clocks, no dates" };
+  }
+  if (!rel) return { value: fmtDuration(diffNs(s.last_ns, s.first_ns)), sub: `${fmtEpoch(Number(s.first_ns))} UTC` };
+  const first = abs.reduce((m, t) => (BigInt(t.first_ns!) < BigInt(m) ? t.first_ns! : m), abs[0].first_ns!);
+  const last = abs.reduce((m, t) => (BigInt(t.last_ns!) > BigInt(m) ? t.last_ns! : m), abs[0].last_ns!);
+  return { value: fmtDuration(diffNs(last, first)), sub: `${fmtEpoch(Number(first))} UTC · ${relNote}` };
 }
 
 function total(label: string, value: string, sub = "", bad = false): HTMLElement {

@@ -25,6 +25,8 @@ export class EventsTable {
     private key: number,
     isConnection: boolean,
     types: TypeCount[],
+    /** "stream 4" for a flow key of this view */
+    private nameOf: (key: number) => string = (k) => `#${k}`,
   ) {
     for (const t of types) this.units.set(t.type, t);
     this.children.checked = isConnection;
@@ -81,10 +83,10 @@ export class EventsTable {
       return;
     }
     replace(this.body, h("table", { id: "events-table" },
-      h("thead", {}, h("tr", {}, h("th", { class: "num" }, "time"), h("th", {}, "flow"), h("th", {}, "event"), h("th", {}, "value"), h("th", {}, "raw payload"))),
+      h("thead", {}, h("tr", {}, h("th", { class: "num", title: "since the flow's first event" }, "time since start"), h("th", {}, "flow"), h("th", {}, "event"), h("th", {}, "value"), h("th", {}, "raw payload"))),
       h("tbody", {}, ...res.events.map((e) => h("tr", {},
         h("td", { class: "num", title: `${fmtCount(e.t)} ns after the flow start` }, fmtOffset(e.t)),
-        h("td", {}, e.flow === this.key ? h("span", { class: "muted" }, "this") : h("a", { href: flowHref(e.flow) }, `#${e.flow}`)),
+        h("td", {}, e.flow === this.key ? h("span", { class: "muted" }, "this flow") : h("a", { href: flowHref(e.flow), title: `flow key ${e.flow}` }, this.nameOf(e.flow))),
         h("td", {}, e.name),
         h("td", {}, this.describe(e)),
         h("td", { class: "muted" }, e.payload))))));

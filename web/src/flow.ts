@@ -7,10 +7,10 @@ import { h, replace } from "./dom";
 import { EventsTable } from "./events_table";
 import { fmtCount, fmtDuration, shortLabel } from "./format";
 import { qlogUnavailable, renderExport, renderFlowHeader } from "./flow_header";
-import { buildLanes, drawLanes, Lane } from "./lanes";
+import { buildLanes, drawLanes, laneLegend, Lane } from "./lanes";
 import { onLive, throttled } from "./live";
 import { buildOverlays, Overlays } from "./overlays";
-import { buildPanel, countOf, MetricDef, metricName, PanelDef, PANELS } from "./panels";
+import { buildPanel, countOf, MetricDef, metricName, otherDirection, PanelDef, PANELS } from "./panels";
 import { flowHref, intParam, Route, updateParams } from "./url";
 
 const MIN_SPAN = 1000; // ns: zooming further shows nothing useful
@@ -233,16 +233,16 @@ class FlowViewImpl implements FlowView, ChartHost {
       overlaySel,
       this.exportBox);
     this.overlayChips = h("div", { class: "toolbar", id: "overlays" });
-    this.events = new EventsTable(d.flow.key, d.flow.kind === "connection", this.types);
+    this.events = new EventsTable(d.flow.key, d.flow.kind === "connection", this.types, (k) => this.shortName(k));
     this.header = header;
     replace(this.root,
       header,
-      h("section", { class: "card", style: "position:sticky;top:0;z-index:5" }, controls, this.overlayChips),
+      h("section", { class: "card controls", style: "position:sticky;top:0;z-index:5" }, controls, this.overlayChips),
       ...this.panels.map((p) => h("section", { class: "card" }, h("h2", {}, p.def.title), p.body, p.note)),
       this.overlayCard = h("section", { class: "card", id: "panel-overlay-card", style: "display:none" },
         h("h2", {}, "Overlaid events", h("span", { class: "muted" }, "also drawn as lines on every chart")), this.overlayBody, this.overlayNote),
       h("section", { class: "card", id: "panel-streams" }, h("h2", {}, "Streams",
-        h("span", { class: "muted" }, "opened → FIN sent (blue), FIN sent → FIN acked (green); click a lane to open the stream")), this.lanesEl),
+        laneLegend()), this.lanesEl),
       h("section", { class: "card" }, h("h2", {}, "Events"), this.events.el));
     this.drawHeader();
     this.drawOverlayChips();
@@ -375,7 +375,7 @@ class FlowViewImpl implements FlowView, ChartHost {
 
   private drawPanel(p: PanelState, fetched: { def: MetricDef; s: Series }[], width: number): void {
     const d = this.d!;
-    const absent = p.def.metrics.filter((m) => countOf(d, m) === 0 && !m.metric.startsWith("data_received"));
+    const absent = p.def.metrics.filter((m) => countOf(d, m) === 0 && !otherDirection(d, m.metric));
     const names = [...new Set(absent.map(metricName))];
     if (!p.present.length) {
       p.chart?.destroy();
@@ -387,8 +387,8 @@ class FlowViewImpl implements FlowView, ChartHost {
       replace(p.note);
       return;
     }
-    const b = buildPanel(p.def, fetched, (k) => this.shortName(k), this.full[1]);
-    const spec: ChartSpec = { series: b.defs, yKind: p.def.yKind, height: p.def.height, hasMarkers: true };
+    const b = buildPanel(p.def, fetched, (k) => this.shortName(k), this.full[1], this.view);
+    const spec: ChartSpec = { series: b.defs, yKind: p.def.yKind, height: p.def.height, hasMarkers: true, yTitle: p.def.yTitle, limTitle: p.def.limTitle };
     this.ensureChart(p, spec, width);
     const built = b.rows.build(b.defs.length);
     p.chart!.setData(built.data, built.notes);
@@ -401,7 +401,10 @@ class FlowViewImpl implements FlowView, ChartHost {
       h("span", {}, `events in range — ${counts.join(" · ")}`),
       names.length ? h("div", { "data-absent": names.join(",") }, `Not in this flow: no ${names.join(", no ")} events.`) : null,
       empty.length === fetched.length ? h("div", {}, "Nothing in the selected range: zoom out or pan.") : null,
-      b.truncated.length ? h("div", {}, b.truncated.join("; ")) : null);
+      b.truncated.length ? h("div", {}, b.truncated.join("; ")) : null,
+      p.def.id === "offsets" && d.flow.kind === "connection" && d.streams.length > 1
+        ? h("div", { class: "hint" }, `The offsets of all ${d.streams.length} streams share this chart (each stream counts from 0): click a lane under Streams to see one stream alone.`)
+        : null);
   }
 
   private ensureChart(p: PanelState, spec: ChartSpec, width: number): void {
@@ -437,7 +440,7 @@ class FlowViewImpl implements FlowView, ChartHost {
       this.drawLanes();
       return;
     }
-    const evs = await api.events(d.flow.key, { types: "16,18,19", include_children: d.flow.kind === "connection", limit: 10000 })
+    const evs = await api.events(d.flow.key, { types: "16,18,19,20", include_children: d.flow.kind === "connection", limit: 10000 })
       .then((r) => r.events).catch(() => []);
     this.lanes = buildLanes(d, evs);
     this.drawLanes();
@@ -458,6 +461,8 @@ class FlowViewImpl implements FlowView, ChartHost {
   }
 }
 
+const MIN_SPAN_NS = 1_000_000;
+
 /** The whole span of a flow and its streams, in ns relative to base_ns. */
 function fullRange(d: FlowDetail): [number, number] {
   let lo = 0;
@@ -468,7 +473,8 @@ function fullRange(d: FlowDetail): [number, number] {
     lo = Math.min(lo, a);
     hi = Math.max(hi, b);
   }
-  // a little room so the first and last events are not on the frame
-  const pad = Math.max(1, Math.round((hi - lo) * 0.01));
+  // a little room so the first and last events are not on the frame, and
+  // at least 1 ms in all (a stream of one instant would span "-1 ns..2 ns")
+  const pad = Math.max(1, Math.round((hi - lo) * 0.01), Math.ceil((MIN_SPAN_NS - (hi - lo)) / 2));
   return [lo - pad, hi + pad];
 }

@@ -2,7 +2,8 @@
 // does not hold) and its export links.
 import { apiUrl, FlowDetail } from "./api";
 import { h, replace } from "./dom";
-import { fmtBytes, fmtCount, fmtDuration, fmtEpoch } from "./format";
+import { fmtBytes, fmtCount, fmtDuration, fmtStart } from "./format";
+import { otherDirection } from "./panels";
 import { flowHref } from "./url";
 
 export function renderFlowHeader(el: HTMLElement, d: FlowDetail): void {
@@ -19,20 +20,50 @@ export function renderFlowHeader(el: HTMLElement, d: FlowDetail): void {
         : null,
       h("span", { class: "muted" }, `trace ${f.trace} · flow id ${f.flow_id} · key ${f.key}`)),
     h("div", { class: "kv" },
-      kv("start", f.events ? fmtEpoch(Number(d.base_ns)) + " UTC" : "–"),
+      kv("start", f.events ? fmtStart(Number(d.base_ns)) : "–"),
       kv("duration", fmtDuration(f.duration_ns)),
       kv("events", fmtCount(f.events)),
-      kv("packets sent", fmtCount(f.packets_sent)),
-      kv("lost", fmtCount(f.packets_lost)),
-      kv("retransmitted", fmtCount(f.packets_retransmitted)),
-      kv("bytes sent", fmtBytes(f.bytes_sent)),
-      kv("bytes acked", fmtBytes(f.bytes_acked)),
+      // packets belong to the connection: a stream's counts are always 0
+      ...(f.kind === "stream" ? [] : [
+        kv("packets sent", fmtCount(f.packets_sent)),
+        kv("lost", fmtCount(f.packets_lost)),
+        kv("retransmitted", fmtCount(f.packets_retransmitted))]),
+      ...bytesKv(d, kv),
       f.max_cwnd !== null ? kv("max cwnd", fmtBytes(f.max_cwnd)) : null,
       f.kind === "connection" ? kv("streams", fmtCount(f.streams)) : null),
     f.events === 0 ? h("div", { class: "banner" }, "This flow holds no events.") : null,
-    d.missing.length
-      ? h("p", { class: "muted", id: "missing-summary" }, `Not recorded for this flow: ${d.missing.join(", ")}. The panels below show what the trace holds.`)
-      : null);
+    missingSummary(d));
+}
+
+// Metrics a stack records on the connection, not on its streams.
+const CONNECTION_LEVEL = new Set(["cwnd", "ssthresh", "bytes_in_flight", "rtt_sample", "smoothed_rtt", "min_rtt", "rtt_var",
+  "pacing_rate", "max_data", "recovery_state", "packet_lost"]);
+
+/** What the trace does not hold for this flow. A stream lacks the
+ * connection-level metrics by design: say where they are instead of
+ * listing them as missing. */
+function missingSummary(d: FlowDetail): HTMLElement | null {
+  if (!d.missing.length) return null;
+  const onConn = d.flow.kind === "stream" && d.parent !== null;
+  const own = d.missing.filter((m) => !(onConn && CONNECTION_LEVEL.has(m)) && !otherDirection(d, m));
+  if (!own.length && !onConn) return null;
+  return h("p", { class: "muted", id: "missing-summary" },
+    own.length ? `Not recorded for this flow: ${own.join(", ")}. ` : "",
+    onConn ? h("span", {}, "Congestion control, RTT and packet loss are recorded on ",
+      h("a", { href: flowHref(d.parent!.key) }, "its connection"), ". ") : "",
+    "The panels below show what the trace holds.");
+}
+
+/** Stream data sent and acked. Data events live on the streams: when a
+ * connection's own counts are 0, show the sum over its streams. */
+function bytesKv(d: FlowDetail, kv: (k: string, v: string) => HTMLElement): HTMLElement[] {
+  const f = d.flow;
+  if (f.kind !== "connection" || f.bytes_sent || f.bytes_acked || !d.streams.length) {
+    return [kv("bytes sent", fmtBytes(f.bytes_sent)), kv("bytes acked", fmtBytes(f.bytes_acked))];
+  }
+  const sum = (k: "bytes_sent" | "bytes_acked"): number => d.streams.reduce((a, s) => a + s[k], 0);
+  const of = ` (${d.streams.length} streams)`;
+  return [kv("bytes sent", fmtBytes(sum("bytes_sent")) + of), kv("bytes acked", fmtBytes(sum("bytes_acked")) + of)];
 }
 
 /** CSV/JSON/qlog links for the flow (with its streams) and the range

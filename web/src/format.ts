@@ -55,27 +55,48 @@ export function shortLabel(label: string | null, flowId: number): string {
   return m ? m[0] : label;
 }
 
-/** Axis tick labels: one unit for the whole axis (from its largest value)
- * and as many decimals as the tick step needs, so zoomed-in ticks stay
- * distinct ("1.2001 s", "1.2002 s" rather than "1.200 s" twice). */
+/** Axis tick labels: one unit for the whole axis and as many decimals as
+ * the tick step needs, so zoomed-in ticks stay distinct ("1.2001 s",
+ * "1.2002 s" rather than "1.200 s" twice). Byte axes step by powers of two
+ * (BYTE_INCRS) and take the unit the step is at least a quarter of, so
+ * ticks read "256 KiB, 512 KiB" or "0.25 MiB, 0.50 MiB", never "0.7 MiB". */
 export function ticks(kind: "ns" | "bytes" | "count", vals: number[], incr: number): string[] {
   const max = vals.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const steps: [number, string][] =
-    kind === "ns"
-      ? [[1e9, "s"], [1e6, "ms"], [1e3, "µs"], [1, "ns"]]
-      : kind === "bytes"
-        ? [[1 << 30, "GiB"], [1 << 20, "MiB"], [1 << 10, "KiB"], [1, "B"]]
-        : [[1, ""]];
-  const [unit, name] = steps.find(([u]) => max >= u) ?? steps[steps.length - 1];
-  let dec = incr > 0 ? Math.max(0, Math.ceil(Math.log10(unit / incr) - 1e-9)) : 0;
-  if (kind === "bytes" && dec > 3) {
-    return vals.map((v) => `${Math.round(v).toLocaleString("en-US")} B`);
+  if (kind === "bytes") {
+    const units: [number, string][] = [[1 << 30, "GiB"], [1 << 20, "MiB"], [1 << 10, "KiB"], [1, "B"]];
+    const [unit, name] = units.find(([u]) => max >= u && incr >= u / 4) ?? units[units.length - 1];
+    let dec = 0;
+    while (dec < 3 && Math.abs(Math.round((incr / unit) * 10 ** dec) - (incr / unit) * 10 ** dec) > 1e-6) dec++;
+    return vals.map((v) => (v === 0 ? "0" : `${(v / unit).toFixed(dec)} ${name}`));
   }
-  dec = Math.min(dec, 9);
+  const steps: [number, string][] = kind === "ns" ? [[1e9, "s"], [1e6, "ms"], [1e3, "µs"], [1, "ns"]] : [[1, ""]];
+  const [unit, name] = steps.find(([u]) => max >= u) ?? steps[steps.length - 1];
+  const dec = Math.min(9, incr > 0 ? Math.max(0, Math.ceil(Math.log10(unit / incr) - 1e-9)) : 0);
   return vals.map((v) => (v === 0 ? "0" : `${(v / unit).toFixed(dec)}${name ? " " + name : ""}`));
 }
 
-/** A time offset with µs resolution in a fixed unit, for tables. */
+/** Tick steps of byte axes: powers of two from 1 B to 1 TiB. */
+export const BYTE_INCRS: number[] = Array.from({ length: 41 }, (_, i) => 2 ** i);
+
+/** A time offset with µs resolution, for tables: "812 ns", "61.024 ms",
+ * "4.528212 s" (every row of a column then lines up by unit). */
 export function fmtOffset(ns: number): string {
-  return Math.abs(ns) < 1e3 ? `${Math.round(ns)} ns` : `${(ns / 1e6).toFixed(3)} ms`;
+  const a = Math.abs(ns);
+  if (a < 1e3) return `${Math.round(ns)} ns`;
+  if (a < 1e9) return `${(ns / 1e6).toFixed(3)} ms`;
+  return `${(ns / 1e9).toFixed(6)} s`;
+}
+
+/** Traces of engines that log relative times (qlog "time_format":
+ * "relative" without a reference) start near the epoch: below this (one
+ * year) a timestamp is a clock offset, not a date. */
+const RELATIVE_BELOW_NS = 365 * 86400 * 1e9;
+export function isRelativeClock(ns: number): boolean {
+  return ns < RELATIVE_BELOW_NS;
+}
+
+/** A start time: a UTC date, or "t+47.0 ms (relative clock)". */
+export function fmtStart(ns: number, short = false): string {
+  if (isRelativeClock(ns)) return short ? `t+${fmtDuration(ns)}` : `t+${fmtDuration(ns)} (relative clock, no date in the trace)`;
+  return short ? fmtEpoch(ns).slice(11) : `${fmtEpoch(ns)} UTC`;
 }

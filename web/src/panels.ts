@@ -28,10 +28,22 @@ export interface PanelDef {
   title: string;
   yFmt: (v: number) => string;
   yKind: "ns" | "bytes";
+  /** y axis titles, with the unit */
+  yTitle: string;
+  limTitle?: string;
   height: number;
   metrics: MetricDef[];
   /** what the panel is about, for "no X events in this flow" */
   about: string;
+}
+
+/** Markers of one packet-lost event type (5 or 6) at the top of the
+ * congestion panel; a bucket of several says how many. */
+function lossMarker(type: number, label: string, color: string, level: number): MetricDef {
+  return {
+    metric: `type:${type}`, label, color, draw: "marker", level, size: 7,
+    countKey: "packet_lost", note: (v, n) => (n > 1 ? `${n} losses` : `pn ${fmtCount(v)}`),
+  };
 }
 
 const RECOVERY = ["slow start", "congestion avoidance", "recovery", "application limited"];
@@ -43,6 +55,8 @@ export const PANELS: PanelDef[] = [
     about: "stream data (data_sent/acked/lost) or flow-control (max_data) events",
     yFmt: fmtBytes,
     yKind: "bytes",
+    yTitle: "stream offset (bytes)",
+    limTitle: "MAX_DATA (bytes)",
     height: 260,
     metrics: [
       { metric: "data_sent", label: "sent", color: COLORS.sent, draw: "points", size: 3 },
@@ -60,20 +74,17 @@ export const PANELS: PanelDef[] = [
     about: "congestion-window (cwnd), ssthresh or bytes-in-flight events",
     yFmt: fmtBytes,
     yKind: "bytes",
+    yTitle: "window (bytes)",
     height: 220,
     metrics: [
-      // drawn first, as a light area, so cwnd stays visible on top of it
-      { metric: "bytes_in_flight", label: "bytes in flight", color: COLORS.inflight, draw: "line", fill: "rgba(239,140,0,0.18)", width: 1 },
+      // drawn first, as a light area, so cwnd stays visible on top of it;
+      // a step: the value holds until the next event (a line would invent
+      // a ramp across an outage with no events)
+      { metric: "bytes_in_flight", label: "bytes in flight", color: COLORS.inflight, draw: "step", fill: "rgba(239,140,0,0.18)", width: 1 },
       { metric: "cwnd", label: "cwnd", color: COLORS.cwnd, draw: "step", width: 2 },
       { metric: "ssthresh", label: "ssthresh", color: COLORS.ssthresh, draw: "step", dash: [6, 3] },
-      {
-        metric: "type:5", label: "lost (timeout)", color: COLORS.lost, draw: "marker", level: 0.97, size: 7,
-        countKey: "packet_lost", note: (v, n) => (n > 1 ? `${n} losses` : `pn ${fmtCount(v)}`),
-      },
-      {
-        metric: "type:6", label: "lost (threshold)", color: "#8b0000", draw: "marker", level: 0.92, size: 7,
-        countKey: "packet_lost", note: (v, n) => (n > 1 ? `${n} losses` : `pn ${fmtCount(v)}`),
-      },
+      lossMarker(5, "lost (timeout)", COLORS.lost, 0.97),
+      lossMarker(6, "lost (threshold)", "#8b0000", 0.92),
       {
         metric: "type:55", label: "recovery state", color: COLORS.recovery, draw: "marker", level: 0.87, size: 7,
         countKey: "recovery_state", note: (v, n) => (n > 1 ? `${n} changes` : RECOVERY[v] ?? String(v)),
@@ -86,6 +97,7 @@ export const PANELS: PanelDef[] = [
     about: "RTT (rtt_sample or smoothed_rtt) events",
     yFmt: fmtDuration,
     yKind: "ns",
+    yTitle: "round-trip time",
     height: 200,
     metrics: [
       { metric: "rtt_sample", label: "RTT sample", color: COLORS.rtt, draw: "points", size: 3 },
@@ -94,6 +106,17 @@ export const PANELS: PanelDef[] = [
     ],
   },
 ];
+
+const SENDER_SIDE = new Set(["data_sent", "data_acked", "data_lost", "data_retransmitted"]);
+
+/** A metric of the other direction of the data: a sender's trace holds no
+ * data_received, a receiver's no data_sent/acked/lost/retransmitted. Such
+ * a metric is not "missing". */
+export function otherDirection(d: FlowDetail, metric: string): boolean {
+  const sends = (d.metrics.data_sent ?? 0) > 0;
+  const receives = (d.metrics.data_received ?? 0) > 0;
+  return (metric === "data_received" && sends) || (SENDER_SIDE.has(metric) && receives && !sends);
+}
 
 export function countOf(d: FlowDetail, m: MetricDef): number {
   const key = m.countKey ?? m.metric;
@@ -119,6 +142,7 @@ export function buildPanel(
   fetched: { def: MetricDef; s: Series }[],
   labelOf: (flow: number) => string,
   end: number,
+  view: [number, number],
 ): Built {
   const defs: SeriesDef[] = [];
   const rows = new Rows();
@@ -152,11 +176,31 @@ export function buildPanel(
           }
         }
         // a limit or window holds until the next change: draw it on to the
-        // end (a single MAX_STREAM_DATA would otherwise be an invisible dot)
+        // end (a single MAX_STREAM_DATA would otherwise be an invisible dot),
+        // and give it a point at each edge of the view, so that a value set
+        // before a zoomed window still scales its axis and shows on hover
         const n = part.t.length;
-        if (def.draw === "step" && n > 0 && part.t[n - 1] < end) rows.add(idx, end, part.max[n - 1]);
+        if (def.draw === "step" && n > 0) {
+          if (part.t[n - 1] < end) rows.add(idx, end, part.max[n - 1]);
+          for (const x of view) {
+            const i = lastAtOrBefore(part.t, x);
+            if (i >= 0 && part.t[i] !== x && x < end) rows.add(idx, x, part.max[i]);
+          }
+        }
       }
     }
   }
   return { defs, rows, truncated };
+}
+
+/** Index of the last t <= x in ascending ts, or -1. */
+function lastAtOrBefore(ts: number[], x: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
