@@ -76,6 +76,7 @@ typedef struct conn_line {
 	int conn;
 	unsigned flow;
 	long long events, sent, lost;
+	long long rx_events; /* total line only: the receivers' events */
 } conn_line;
 
 /* Parses the per-connection table and the total line of the summary. */
@@ -89,6 +90,12 @@ static int parse_summary(const char *out, conn_line *lines, int max,
 	CHECK(sscanf(p, "Ingested %lld files, %lld events", &files, ingested) ==
 	      2);
 	CHECK(files >= 1);
+	/* the receivers' events, recorded in traces of their own */
+	const char *rx = strstr(out, "  of which ");
+	CHECK(rx != NULL);
+	long long rx_events;
+	CHECK(sscanf(rx, "  of which %lld by the receivers", &rx_events) == 1);
+	CHECK(rx_events > 0);
 	p = strstr(out, "\nscenario ");
 	CHECK(p != NULL);
 	p = strchr(p + 1, '\n');
@@ -101,6 +108,7 @@ static int parse_summary(const char *out, conn_line *lines, int max,
 		l.flow = (unsigned)atoi(flow);
 		if (!strcmp(l.scenario, "total")) {
 			*total = l;
+			total->rx_events = rx_events;
 			return n;
 		}
 		CHECK(n < max);
@@ -116,7 +124,7 @@ typedef struct flows_seen {
 	int64_t conn_keys[64];
 	struct {
 		char label[64];
-		int64_t sent, lost;
+		int64_t sent, lost, received;
 	} conns[64];
 } flows_seen;
 
@@ -130,7 +138,10 @@ static int on_flow(void *user, const ojo_rd_flow *f)
 			found |= s->conn_keys[i] == f->parent_key;
 		CHECK(found); /* linked to a connection of the database */
 		CHECK(f->label && strstr(f->label, " stream "));
-		CHECK(f->bytes_sent > 0);
+		if (strstr(f->label, "(receiver)"))
+			CHECK(f->events > 0 && f->bytes_sent == 0);
+		else
+			CHECK(f->bytes_sent > 0);
 	}
 	return 0;
 }
@@ -145,6 +156,7 @@ static int on_conn(void *user, const ojo_rd_flow *f)
 	snprintf(s->conns[s->connections].label, 64, "%.63s", f->label);
 	s->conns[s->connections].sent = f->packets_sent;
 	s->conns[s->connections].lost = f->packets_lost;
+	s->conns[s->connections].received = f->packets_received;
 	CHECK(f->streams > 0);
 	s->connections++;
 	return 0;
@@ -167,9 +179,10 @@ static void check_db(const char *db, const conn_line *lines, int n,
 	CHECK_EQ(ojo_rd_open(db, &r, err, sizeof(err)), 0);
 	ojo_rd_stats st;
 	CHECK_EQ(ojo_rd_stats_get(r, &st), 0);
-	CHECK_EQ(st.traces, 4); /* one per scenario */
-	CHECK_EQ(st.connections, n);
-	CHECK_EQ(st.events, total->events);
+	/* one per scenario and vantage point: the senders', the receivers' */
+	CHECK_EQ(st.traces, 8);
+	CHECK_EQ(st.connections, 2 * n);
+	CHECK_EQ(st.events, total->events + total->rx_events);
 	CHECK_EQ(st.dropped, 0);
 	CHECK_EQ(st.files_rejected, 0);
 
@@ -177,26 +190,38 @@ static void check_db(const char *db, const conn_line *lines, int n,
 	int64_t nflows;
 	ojo_rd_flow_query q = {.kind = OJO_RD_CONNECTIONS, .limit = 1000};
 	CHECK_EQ(ojo_rd_flows(r, &q, &nflows, on_conn, &seen), 0);
-	CHECK_EQ(seen.connections, n);
+	CHECK_EQ(seen.connections, 2 * n);
 	q.kind = OJO_RD_STREAMS;
 	CHECK_EQ(ojo_rd_flows(r, &q, &nflows, on_flow, &seen), 0);
 	CHECK_EQ(seen.streams, st.streams);
-	CHECK_EQ(st.streams, 15);
+	CHECK_EQ(st.streams, 30);
 
 	/* per connection, the store's own counts match the summary */
 	for (int i = 0; i < n; i++) {
-		char want[96];
+		char want[96], want_rx[96];
 		snprintf(want, sizeof(want), "%.31s #%d:", lines[i].scenario,
 			 lines[i].conn);
-		bool found = false;
+		snprintf(want_rx, sizeof(want_rx),
+			 "%.31s #%d (receiver):", lines[i].scenario,
+			 lines[i].conn);
+		int found = 0, found_rx = 0;
 		for (int k = 0; k < seen.connections; k++) {
+			if (!strncmp(seen.conns[k].label, want_rx,
+				     strlen(want_rx))) {
+				/* what arrived of what was sent */
+				found_rx++;
+				CHECK(seen.conns[k].received > 0);
+				CHECK(seen.conns[k].received <= lines[i].sent);
+				CHECK_EQ(seen.conns[k].lost, 0);
+			}
 			if (strncmp(seen.conns[k].label, want, strlen(want)))
 				continue;
-			found = true;
+			found++;
 			CHECK_EQ(seen.conns[k].sent, lines[i].sent);
 			CHECK_EQ(seen.conns[k].lost, lines[i].lost);
 		}
-		CHECK(found);
+		CHECK_EQ(found, 1);
+		CHECK_EQ(found_rx, 1);
 	}
 
 	int64_t counts[256] = {0};
@@ -208,6 +233,13 @@ static void check_db(const char *db, const conn_line *lines, int n,
 				type);
 		CHECK(counts[type] > 0);
 	}
+	/* pacing, the cancelled stream and the receivers' view reach the
+	 * database too */
+	const uint32_t more[] = {OJO_EV_PACKET_CREATED, OJO_EV_PACING_RATE,
+				 OJO_EV_STREAM_RESET, OJO_EV_DATA_RECEIVED,
+				 OJO_EV_PACKET_RECEIVED};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		CHECK(counts[more[i]] > 0);
 	ojo_rd_close(r);
 }
 
@@ -252,7 +284,7 @@ static void full_run(const char *dir, conn_line *total_out)
 	CHECK_EQ(total.sent, sent);
 	CHECK_EQ(total.lost, lost);
 	CHECK(lost > 0);
-	CHECK_EQ(ingested, total.events);
+	CHECK_EQ(ingested, total.events + total.rx_events);
 	CHECK(strstr(out, "unfinished") == NULL);
 
 	char db[1100];
@@ -351,8 +383,8 @@ static void test_serve(const char *dir, const conn_line *total)
 	cJSON *conns = cJSON_GetObjectItem(j, "connections");
 	cJSON *events = cJSON_GetObjectItem(j, "events");
 	CHECK(cJSON_IsNumber(conns) && cJSON_IsNumber(events));
-	CHECK_EQ(conns->valuedouble, 5);
-	CHECK_EQ(events->valuedouble, total->events);
+	CHECK_EQ(conns->valuedouble, 10); /* 5, seen from both ends */
+	CHECK_EQ(events->valuedouble, total->events + total->rx_events);
 	cJSON_Delete(j);
 	free(body);
 
@@ -411,7 +443,7 @@ static void test_custom(void)
 		/* 2 streams + the connection: flow ids 1, 4, 7 */
 		CHECK_EQ(lines[i].flow, 1 + 3 * i);
 	}
-	CHECK_EQ(ingested, total.events);
+	CHECK_EQ(ingested, total.events + total.rx_events);
 	free(out);
 	free(err);
 }

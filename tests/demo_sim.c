@@ -8,7 +8,7 @@
 
 static void run(const ojo_demo_config *cfg, ev_log *log, ojo_demo_result *res)
 {
-	ojo_demo_sink sink = {ev_log_emit, log};
+	ojo_demo_sink sink = {.emit = ev_log_emit, .user = log};
 	int rc = ojo_demo_run(cfg, &sink, res);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(res->events, log->n);
@@ -70,35 +70,39 @@ static uint64_t cwnd_at(const ev_log *log, uint32_t flow, uint64_t t)
 	return w;
 }
 
-/* Slow start doubles the window every round trip. A fat, long pipe keeps
- * queueing out of the picture: each round's ACKs are all back well
- * within half an RTT. */
-static void test_slow_start_doubles(void)
+/* The slow-start setup: a fat, long pipe keeps queueing out of the
+ * picture, so each round's ACKs are all back well within half an RTT. */
+static void slow_start_cfg(ojo_demo_config *cfg, bool pacing)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
-	cfg.link.bandwidth_bps = 1000000000;
-	cfg.link.delay_ns = 50000000; /* RTT 100 ms */
-	cfg.link.queue_packets = 0;
-	cfg.streams_per_conn = 1;
-	cfg.bytes_per_stream = 200000000;
-	cfg.initial_max_data = 256u << 20;
-	cfg.initial_max_stream_data = 256u << 20;
-	cfg.time_limit_ns = 800000000;
+	ojo_demo_config_init(cfg);
+	cfg->pacing = pacing;
+	cfg->link.bandwidth_bps = 1000000000;
+	cfg->link.delay_ns = 50000000; /* RTT 100 ms */
+	cfg->link.queue_packets = 0;
+	cfg->streams_per_conn = 1;
+	cfg->bytes_per_stream = 200000000;
+	cfg->initial_max_data = 256u << 20;
+	cfg->initial_max_stream_data = 256u << 20;
+	cfg->time_limit_ns = 1000000000;
+}
+
+/* cwnd growth over each RTT (mid-round to mid-round) into r[1..n]. */
+static void slow_start_rounds(const ojo_demo_config *cfg, double *r, int n)
+{
 	ev_log log = {0};
 	ojo_demo_result res;
-	run(&cfg, &log, &res);
+	run(cfg, &log, &res);
 	CHECK_EQ(res.conns[0].packets_lost, 0);
-	uint64_t rtt = 2 * cfg.link.delay_ns;
+	uint64_t rtt = 2 * cfg->link.delay_ns;
 	uint64_t w0 = cwnd_at(&log, 1, 0);
-	CHECK_EQ(w0, 10 * cfg.max_packet_size); /* RFC 9002 7.2 */
+	CHECK_EQ(w0, 10 * cfg->max_packet_size); /* RFC 9002 7.2 */
 	uint64_t prev = w0;
-	for (int k = 1; k <= 6; k++) {
+	for (int k = 1; k <= n; k++) {
 		uint64_t w = cwnd_at(&log, 1, k * rtt + rtt / 2);
-		double r = (double)w / (double)prev;
-		printf("slow start: round %d cwnd %llu (x%.3f)\n", k,
-		       (unsigned long long)w, r);
-		CHECK(r > 1.9 && r < 2.1);
+		r[k] = (double)w / (double)prev;
+		printf("slow start (%s): round %d cwnd %llu (x%.3f)\n",
+		       cfg->pacing ? "paced" : "ACK-clocked", k,
+		       (unsigned long long)w, r[k]);
 		prev = w;
 	}
 	/* no SSTHRESH but the initial "infinite" one: still slow start */
@@ -107,6 +111,45 @@ static void test_slow_start_doubles(void)
 			CHECK(log.v[i].payload == UINT64_MAX);
 	ojo_demo_result_free(&res);
 	ev_log_free(&log);
+}
+
+/* ACK-clocked (pacing off), slow start doubles the window every round
+ * trip: each acked byte adds one and lets two leave. */
+static void test_slow_start_doubles(void)
+{
+	ojo_demo_config cfg;
+	slow_start_cfg(&cfg, false);
+	double r[7];
+	slow_start_rounds(&cfg, r, 6);
+	for (int k = 1; k <= 6; k++)
+		CHECK(r[k] > 1.9 && r[k] < 2.1);
+}
+
+/* Paced at N x cwnd / srtt, slow start is limited by the pacer, not the
+ * window: what is acked in an RTT is what the pacer let out one RTT
+ * before, so cwnd' = N cwnd(t - RTT) / RTT and cwnd ~ g^(t/RTT) with
+ * g ln g = N. For N = 1.25, g = 1.920 per RTT instead of 2 (why Linux
+ * paces slow start at 2x). The run must settle on that g. */
+static void test_slow_start_paced(void)
+{
+	double lo = 1, hi = 3;
+	for (int i = 0; i < 60; i++) {
+		double g = (lo + hi) / 2;
+		if (g * log(g) < 1.25)
+			lo = g;
+		else
+			hi = g;
+	}
+	double g = lo;
+	ojo_demo_config cfg;
+	slow_start_cfg(&cfg, true);
+	double r[10];
+	slow_start_rounds(&cfg, r, 9);
+	printf("slow start (paced): theory x%.3f per RTT\n", g);
+	for (int k = 1; k <= 9; k++)
+		CHECK(r[k] > 1.75 && r[k] <= 2.0 + 1e-9);
+	for (int k = 6; k <= 9; k++)
+		CHECK(fabs(r[k] - g) < 0.015 * g);
 }
 
 /* Every reduction, as recorded: at the instant of a loss the window the
@@ -454,6 +497,7 @@ int main(void)
 {
 	test_lossless_rate();
 	test_slow_start_doubles();
+	test_slow_start_paced();
 	test_newreno_halves();
 	test_cubic();
 	test_cubic_long_fat_pipe();

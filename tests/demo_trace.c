@@ -5,28 +5,76 @@
 #include "demo/scenario.h"
 #include "demo_common.h"
 
-/* Runs cfg into dir/<name> and reads the batches back. The times become
- * simulated ns again (the run's first event is at 0). */
-static void traced(const char *dir, const char *name,
-		   const ojo_demo_config *cfg, ev_log *log,
-		   ojo_demo_result *res)
+/* Reads back the batches of one trace (files named after it, see
+ * FORMAT.md) from dir, in batch order. */
+static void read_trace(const char *dir, const char *trace, ev_log *log)
+{
+	size_t n, files = 0, len = strlen(trace);
+	char **paths = test_ojo_files(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(paths[i], '/') + 1;
+		if (strncmp(base, trace, len) || base[len] != '-')
+			continue;
+		files++;
+		ojo_reader *r = test_open_valid(paths[i]);
+		for (size_t k = 0; k < ojo_reader_count(r); k++) {
+			ojo_record_view v;
+			CHECK(ojo_reader_get(r, k, &v) == 0);
+			ojo_event ev = {v.time_ns, v.flow_id, v.event_type,
+					v.payload};
+			ev_log_emit(log, &ev);
+		}
+		ojo_reader_close(r);
+	}
+	test_free_list(paths, n);
+	CHECK(files >= 1);
+}
+
+/* Runs cfg into dir/<name> and reads the batches back: the senders' trace
+ * into log, the receivers' into rx (if not NULL). The times become
+ * simulated ns again (the senders' first event is at 0). */
+static void traced_both(const char *dir, const char *name,
+			const ojo_demo_config *cfg, ev_log *log, ev_log *rx,
+			ojo_demo_result *res)
 {
 	char out[1024], batches[1100];
 	snprintf(out, sizeof(out), "%s/%s", dir, name);
 	ojo_demo_trace_info info;
 	CHECK_EQ(ojo_demo_run_traced(cfg, out, res, &info), 0);
 	CHECK(info.trace_name[0] != '\0');
+	CHECK(strcmp(info.trace_name, info.receiver_trace_name) != 0);
 	CHECK_EQ(info.stats.events_dropped, 0);
+	CHECK_EQ(info.receiver_stats.events_dropped, 0);
 	CHECK_EQ(info.stats.events_recorded, res->events);
+	CHECK_EQ(info.receiver_stats.events_recorded, res->rx_events);
+	CHECK(res->rx_events > 0);
 	snprintf(batches, sizeof(batches), "%s/output", out);
-	size_t files = read_back(batches, log);
-	CHECK(files >= 1);
+	read_trace(batches, info.trace_name, log);
 	CHECK_EQ(log->n, res->events);
 	uint64_t t0 = log->v[0].timestamp_ns;
 	for (size_t i = 0; i < log->n; i++) {
 		CHECK(log->v[i].timestamp_ns >= t0);
 		log->v[i].timestamp_ns -= t0;
 	}
+	if (!rx)
+		return;
+	read_trace(batches, info.receiver_trace_name, rx);
+	CHECK_EQ(rx->n, res->rx_events);
+	/* both traces on one clock: nothing arrives before a one-way delay
+	 * after the senders' first event */
+	for (size_t i = 0; i < rx->n; i++) {
+		CHECK(rx->v[i].timestamp_ns >= t0);
+		rx->v[i].timestamp_ns -= t0;
+		if (rx->v[i].event_type == OJO_EV_PACKET_RECEIVED)
+			CHECK(rx->v[i].timestamp_ns >= cfg->link.delay_ns);
+	}
+}
+
+static void traced(const char *dir, const char *name,
+		   const ojo_demo_config *cfg, ev_log *log,
+		   ojo_demo_result *res)
+{
+	traced_both(dir, name, cfg, log, NULL, res);
 }
 
 typedef struct fc_flow {
@@ -155,13 +203,17 @@ static void test_faithful_and_deterministic(const char *dir)
 
 	ev_log mem = {0};
 	ojo_demo_result rm;
-	ojo_demo_sink sink = {ev_log_emit, &mem};
+	ojo_demo_sink sink = {.emit = ev_log_emit, .user = &mem};
 	CHECK_EQ(ojo_demo_run(&cfg, &sink, &rm), 0);
 
-	ev_log a = {0}, b = {0}, c = {0};
+	ev_log a = {0}, b = {0}, c = {0}, rxa = {0}, rxb = {0};
 	ojo_demo_result ra, rb, rc;
-	traced(dir, "a", &cfg, &a, &ra);
-	traced(dir, "b", &cfg, &b, &rb);
+	traced_both(dir, "a", &cfg, &a, &rxa, &ra);
+	traced_both(dir, "b", &cfg, &b, &rxb, &rb);
+	/* the receivers' traces too, on the senders' clock */
+	CHECK_SAME_LOG(&rxa, &rxb);
+	ev_log_free(&rxa);
+	ev_log_free(&rxb);
 	cfg.seed = 99;
 	traced(dir, "c", &cfg, &c, &rc);
 	printf("traced: %zu events each, read back identical to the run\n",

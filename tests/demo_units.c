@@ -2,6 +2,7 @@
  * the event heap pops in (time, insertion) order, the range set agrees
  * with a bitmap, the PRNG is seeded deterministically. */
 #include "demo/heap.h"
+#include "demo/pacer.h"
 #include "demo/ranges.h"
 #include "demo/rng.h"
 #include "demo_common.h"
@@ -112,11 +113,45 @@ static void test_rng(void)
 	CHECK(hits > 25000 - 700 && hits < 25000 + 700);
 }
 
+/* The token bucket: a full burst at once, then one packet per size/rate,
+ * a rate change counting from the instant it is made, and idle time
+ * refilling no more than the burst. */
+static void test_pacer(void)
+{
+	CHECK_EQ(ojo_demo_pacing_rate(12800, 100000000), 160000);
+	ojo_demo_pacer p;
+	ojo_demo_pacer_init(&p, 12800, 1000000, 0); /* 1 MB/s */
+	for (int i = 0; i < 10; i++) {
+		CHECK_EQ(ojo_demo_pacer_ready_at(&p, 1280, 0), 0);
+		ojo_demo_pacer_spend(&p, 1280, 0);
+	}
+	/* the burst is spent: 1280 bytes take 1.28 ms */
+	CHECK_EQ(ojo_demo_pacer_ready_at(&p, 1280, 0), 1280000);
+	ojo_demo_pacer_spend(&p, 1280, 1280000);
+	CHECK_EQ(ojo_demo_pacer_ready_at(&p, 1280, 1280000), 2560000);
+	/* half-way, the rate doubles: the rest comes twice as fast */
+	ojo_demo_pacer_set_rate(&p, 2000000, 1920000);
+	CHECK_EQ(ojo_demo_pacer_ready_at(&p, 1280, 1920000), 2240000);
+	/* a second idle refills 1 MB at 2 MB/s... capped at the burst */
+	ojo_demo_pacer_spend(&p, 1280, 2240000);
+	uint64_t t = 2240000 + UINT64_C(1000000000);
+	int n = 0;
+	while (ojo_demo_pacer_ready_at(&p, 1280, t) == t) {
+		ojo_demo_pacer_spend(&p, 1280, t);
+		n++;
+	}
+	CHECK_EQ(n, 10);
+	/* a forced probe overdraws to empty, never below */
+	ojo_demo_pacer_spend(&p, 1500, t);
+	CHECK_EQ(ojo_demo_pacer_ready_at(&p, 1280, t), t + 640000);
+}
+
 int main(void)
 {
 	test_heap();
 	test_ranges();
 	test_rng();
+	test_pacer();
 	printf("demo_units: ok\n");
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* ingest_signal.c - SIGINT in the middle of a file's transaction: a real
- * `ojo watch` child gets the signal while it is writing a large batch (its
- * WAL grows, the ledger has no row yet); it must commit that whole file,
- * leave the files after it alone, and exit 0. A restart then ingests the
- * rest, so every event is stored exactly once.
+ * `ojo watch` child gets the signal while it is writing a large batch (it
+ * holds the write lock, the ledger has no row yet); it must commit that
+ * whole file, leave the files after it alone, and exit 0. A restart then
+ * ingests the rest, so every event is stored exactly once.
  *
  *   ingest_signal OJO_BINARY */
 #include <signal.h>
@@ -58,24 +58,37 @@ static off_t file_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-/* Ledger rows committed so far, -1 while the schema is not there. */
-static int64_t committed_files(const char *db)
+/* True while a writer holds the database in a transaction that has not
+ * committed any file yet: the schema is there (created by an earlier
+ * transaction), the ledger is empty, and the write lock is taken. */
+static bool in_first_file(const char *db)
 {
 	sqlite3 *h;
 	sqlite3_stmt *st;
-	int64_t v = -1;
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	bool mid = false;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sqlite3_close(h);
-		return -1;
+		return false;
 	}
-	sqlite3_busy_timeout(h, 1000);
 	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM files", -1, &st,
 			       NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0)
+		mid = sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+		      SQLITE_BUSY;
 	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(h))
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(h);
-	return v;
+	return mid;
+}
+
+static pid_t watcher_pid;
+
+/* A failed check must not leave the watcher running. */
+static void stop_watcher(void)
+{
+	if (watcher_pid > 0)
+		kill(watcher_pid, SIGKILL);
 }
 
 static pid_t start_watch(const char *ojo, const char *in, const char *db,
@@ -106,12 +119,13 @@ int main(int argc, char **argv)
 	snprintf(log, sizeof(log), "%s/watch.log", tmp);
 	uint64_t total = write_batches(dir);
 
+	atexit(stop_watcher);
 	pid_t pid = start_watch(argv[1], in, db, log, false);
-	/* mid-transaction: the big file's blocks spill into the WAL while
-	 * the ledger still says nothing is committed */
+	watcher_pid = pid;
+	/* signal it in the middle of the big file's transaction */
 	bool mid = false;
 	for (int i = 0; i < 30000 && !mid; i++) {
-		if (file_size(wal) > (2 << 20) && committed_files(db) == 0)
+		if (file_size(wal) > 0 && in_first_file(db))
 			mid = true;
 		else
 			sleep_ms(1);
@@ -120,6 +134,7 @@ int main(int argc, char **argv)
 	CHECK_EQ(kill(pid, SIGINT), 0);
 	int st;
 	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	watcher_pid = 0;
 	char *text = test_read_file(log, NULL);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fprintf(stderr, "watch log:\n%s\n", text ? text : "");

@@ -29,14 +29,16 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "Usage: ojo demo [OPTIONS]\n\n"
-	    "Simulates QUIC-like transfers over a bottleneck link, records "
-	    "every\nsender-side event with libojo into DIR/traces, ingests "
+	    "Simulates paced QUIC-like transfers over a bottleneck link, "
+	    "records\nevery sender-side event with libojo into DIR/traces "
+	    "(and what the\nreceivers saw, in traces of their own), ingests "
 	    "them into\nDIR/traces.db like 'ojo watch', prints a summary "
 	    "and serves the\nexplorer until Ctrl-C. Each run starts afresh "
 	    "in DIR.\n\n"
 	    "Without simulation options it runs four scenarios: a clean "
-	    "path, a\nlossy one, one held back by flow control, and CUBIC "
-	    "connections\nsharing a link. Any simulation option runs one "
+	    "path\n(where the app cancels one stream), a lossy one, one held "
+	    "back by\nflow control, and CUBIC connections sharing a link. Any "
+	    "simulation option runs one "
 	    "custom scenario instead.\n\n"
 	    "Options:\n"
 	    "  --dir DIR            working directory (default ./ojo-demo)\n"
@@ -440,8 +442,10 @@ static int simulate(demo_run *run, const char *traces, bool progress)
 				  run->sc[i].name, ojo_strerror(rc));
 			return rc;
 		}
-		run->recorded += run->info[i].stats.events_recorded;
-		run->dropped += run->info[i].stats.events_dropped;
+		run->recorded += run->info[i].stats.events_recorded +
+				 run->info[i].receiver_stats.events_recorded;
+		run->dropped += run->info[i].stats.events_dropped +
+				run->info[i].receiver_stats.events_dropped;
 	}
 	return 0;
 }
@@ -525,21 +529,41 @@ static int ingest_all(demo_run *run, ojo_store *s, const char *outdir,
 	return rc;
 }
 
-/* Creates each scenario's trace before its batches arrive, so it carries
- * the scenario as its title (the ingester finds it by name). */
+/* The trace of scenario i seen from one side: 0 the senders, 1 the
+ * receivers (a trace of its own: one vantage point per trace). */
+static const char *trace_name(const demo_run *run, size_t i, int side)
+{
+	return side ? run->info[i].receiver_trace_name
+		    : run->info[i].trace_name;
+}
+
+static const char *side_suffix(int side)
+{
+	return side ? " (receiver)" : "";
+}
+
+/* Creates each scenario's traces before their batches arrive, so they
+ * carry the scenario as their title (the ingester finds them by name). */
 static int create_traces(const demo_run *run, ojo_store *s)
 {
 	int rc = ojo_store_begin(s);
 	for (size_t i = 0; rc == 0 && i < run->n; i++) {
-		char desc[128], title[192];
-		ojo_demo_describe(&run->sc[i].cfg, desc, sizeof(desc));
-		snprintf(title, sizeof(title), "%s: %s", run->sc[i].name, desc);
-		ojo_trace_info ti = {.name = run->info[i].trace_name,
-				     .source = "ojo",
-				     .pid = getpid(),
-				     .title = title};
-		int64_t trace_id;
-		rc = ojo_store_trace(s, &ti, &trace_id);
+		for (int side = 0; rc == 0 && side < 2; side++) {
+			char desc[128], title[224];
+			ojo_demo_describe(&run->sc[i].cfg, desc, sizeof(desc));
+			snprintf(title, sizeof(title), "%s: %s%s",
+				 run->sc[i].name, desc, side_suffix(side));
+			/* the sender opens client-initiated streams (ids
+			 * 0, 4, 8 ...): qlog's vantage point types */
+			ojo_trace_info ti = {.name = trace_name(run, i, side),
+					     .source = "ojo",
+					     .pid = getpid(),
+					     .title = title,
+					     .vantage =
+						 side ? "server" : "client"};
+			int64_t trace_id;
+			rc = ojo_store_trace(s, &ti, &trace_id);
+		}
 	}
 	if (rc == 0)
 		rc = ojo_store_commit(s);
@@ -548,34 +572,38 @@ static int create_traces(const demo_run *run, ojo_store *s)
 	return rc;
 }
 
+/* Names one scenario's flows, as seen from one side. */
+static int label_side(const demo_run *run, ojo_store *s, size_t i, int side)
+{
+	ojo_trace_info ti = {
+	    .name = trace_name(run, i, side), .source = "ojo", .pid = getpid()};
+	int64_t trace_id;
+	char desc[128], label[224];
+	int rc = ojo_store_trace(s, &ti, &trace_id);
+	ojo_demo_describe(&run->sc[i].cfg, desc, sizeof(desc));
+	const char *sfx = side_suffix(side);
+	for (size_t k = 0; rc == 0 && k < run->res[i].n_conns; k++) {
+		const ojo_demo_conn_stats *c = &run->res[i].conns[k];
+		snprintf(label, sizeof(label), "%s #%zu%s: %s", run->sc[i].name,
+			 k + 1, sfx, desc);
+		rc = ojo_store_flow_label(s, trace_id, c->flow_id, label);
+		for (uint32_t j = 0; rc == 0 && j < c->n_streams; j++) {
+			snprintf(label, sizeof(label), "%s #%zu stream %u%s",
+				 run->sc[i].name, k + 1, 4 * j, sfx);
+			rc = ojo_store_flow_label(s, trace_id,
+						  c->flow_id + 1 + j, label);
+		}
+	}
+	return rc;
+}
+
 /* Names the flows after their scenario so the explorer's list reads well. */
 static int label_flows(const demo_run *run, ojo_store *s)
 {
 	int rc = ojo_store_begin(s);
-	for (size_t i = 0; rc == 0 && i < run->n; i++) {
-		ojo_trace_info ti = {.name = run->info[i].trace_name,
-				     .source = "ojo",
-				     .pid = getpid()};
-		int64_t trace_id;
-		char desc[128], label[192];
-		if ((rc = ojo_store_trace(s, &ti, &trace_id)) < 0)
-			break;
-		ojo_demo_describe(&run->sc[i].cfg, desc, sizeof(desc));
-		for (size_t k = 0; rc == 0 && k < run->res[i].n_conns; k++) {
-			const ojo_demo_conn_stats *c = &run->res[i].conns[k];
-			snprintf(label, sizeof(label), "%s #%zu: %s",
-				 run->sc[i].name, k + 1, desc);
-			rc = ojo_store_flow_label(s, trace_id, c->flow_id,
-						  label);
-			for (uint32_t j = 0; rc == 0 && j < c->n_streams; j++) {
-				snprintf(label, sizeof(label),
-					 "%s #%zu stream %u", run->sc[i].name,
-					 k + 1, 4 * j);
-				rc = ojo_store_flow_label(
-				    s, trace_id, c->flow_id + 1 + j, label);
-			}
-		}
-	}
+	for (size_t i = 0; rc == 0 && i < run->n; i++)
+		for (int side = 0; rc == 0 && side < 2; side++)
+			rc = label_side(run, s, i, side);
 	if (rc == 0)
 		rc = ojo_store_commit(s);
 	else
@@ -596,6 +624,12 @@ static void print_summary(const demo_run *run, const char *traces,
 	       run->n, run->n == 1 ? "" : "s", conns, conns == 1 ? "" : "s",
 	       (unsigned long long)run->recorded, traces,
 	       (unsigned long long)run->dropped, sim_s);
+	uint64_t rx = 0;
+	for (size_t i = 0; i < run->n; i++)
+		rx += run->info[i].receiver_stats.events_recorded;
+	printf("  of which %llu by the receivers, in traces of their own "
+	       "titled \"... (receiver)\"\n",
+	       (unsigned long long)rx);
 	printf("Ingested %llu files, %llu events into %s in %.2f s\n",
 	       (unsigned long long)run->files,
 	       (unsigned long long)run->ingested, db, ingest_s);

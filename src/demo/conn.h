@@ -9,6 +9,7 @@
 #include "demo/cc.h"
 #include "demo/heap.h"
 #include "demo/link.h"
+#include "demo/pacer.h"
 #include "demo/ranges.h"
 #include "demo/rng.h"
 #include "demo/rtt.h"
@@ -33,13 +34,15 @@ enum demo_ev_kind {
 	DEMO_EV_ACK_TIMER,   /* receiver's delayed-ack timer */
 	DEMO_EV_LOSS_TIMER,  /* sender's loss detection / PTO timer */
 	DEMO_EV_APP_READ,    /* receiving app reads at its rate */
+	DEMO_EV_PACER,	     /* the pacer may release the next packet */
 };
 
 typedef struct demo_frame {
 	uint32_t stream; /* index within the connection */
 	uint32_t len;
-	uint64_t offset;
+	uint64_t offset; /* RESET_STREAM: the final size */
 	bool fin;
+	bool reset;	 /* a RESET_STREAM frame, not a STREAM frame */
 	bool retx;	 /* carries data of a lost (or probed) packet */
 	uint64_t old_pn; /* that packet */
 } demo_frame;
@@ -87,8 +90,15 @@ typedef struct demo_send_stream {
 	uint64_t next_off;	  /* first byte never sent */
 	uint64_t max_stream_data; /* peer's limit */
 	uint64_t blocked_at;	  /* limit last reported blocked, or 0 */
+	uint64_t blocked_pn;	  /* report rides on this queued packet */
+	bool blocked_due;
 	ojo_demo_ranges acked;
 	bool open, fin_sent, fin_acked;
+	/* cancelled by the app: no more STREAM frames, a RESET_STREAM
+	 * (re)sent until acked */
+	bool reset, reset_pending, reset_sent, reset_acked;
+	uint64_t reset_old_pn; /* the lost packet a pending reset repeats */
+	bool reset_retx;
 } demo_send_stream;
 
 typedef struct demo_recv_stream {
@@ -98,6 +108,8 @@ typedef struct demo_recv_stream {
 	uint64_t final_size; /* from the FIN */
 	bool fin_known;
 	bool update_due;
+	bool seen;  /* the receiver has heard of the stream */
+	bool reset; /* RESET_STREAM received */
 } demo_recv_stream;
 
 typedef struct demo_retx {
@@ -130,12 +142,21 @@ typedef struct demo_conn {
 	uint64_t max_data;	      /* peer's connection limit */
 	uint64_t data_sent;	      /* new stream bytes, all streams */
 	uint64_t conn_blocked_at;
+	uint64_t conn_blocked_pn;
+	bool conn_blocked_due;
 	bool cwnd_limited; /* the last send loop stopped at the window */
 	bool app_limited;  /* it stopped with window to spare */
 	demo_send_stream *ss;
 	uint32_t n_streams, rr_next;
 	demo_retx *retx;
 	size_t retx_head, retx_n, retx_cap;
+	/* pacing: packets built, waiting for the pacer, in number order */
+	demo_sent_pkt *paced;
+	size_t paced_head, paced_n, paced_cap;
+	uint64_t paced_bytes;
+	ojo_demo_pacer pacer;
+	uint64_t pacer_gen, pacer_at; /* pacer_at 0: no release scheduled */
+	uint64_t ev_pacing_rate;
 	/* last values recorded, to emit only changes */
 	uint64_t ev_cwnd, ev_ssthresh, ev_bif, ev_min_rtt;
 	uint64_t ev_state; /* UINT64_MAX: none yet */
@@ -163,14 +184,18 @@ typedef struct demo_sim {
 	uint64_t now;
 	demo_conn *conns;
 	uint32_t n_conns, n_done;
-	uint64_t events, dropped;
+	uint64_t events, rx_events, dropped;
 	int err; /* first fatal error (sink or allocation) */
 } demo_sim;
 
 /* sim.c */
 void ojo_demo_emit(demo_sim *s, demo_conn *c, uint32_t flow, uint32_t type,
 		   uint64_t payload);
-/* Records cwnd, ssthresh, recovery state and bytes in flight if changed. */
+/* The same from the receiver's vantage point (the sink's emit_receiver). */
+void ojo_demo_emit_rx(demo_sim *s, demo_conn *c, uint32_t flow, uint32_t type,
+		      uint64_t payload);
+/* Records cwnd, ssthresh, recovery state, bytes in flight and the pacing
+ * rate if changed; a new rate takes effect in the pacer. */
 void ojo_demo_emit_cc(demo_sim *s, demo_conn *c);
 void ojo_demo_schedule(demo_sim *s, uint64_t at, uint32_t kind, demo_conn *c,
 		       uint64_t gen, void *ptr);
@@ -182,8 +207,10 @@ void ojo_demo_sender_start(demo_sim *s, demo_conn *c);
 void ojo_demo_sender_open_stream(demo_sim *s, demo_conn *c, uint32_t i);
 /* Sends as much as congestion and flow control allow. */
 void ojo_demo_sender_send(demo_sim *s, demo_conn *c);
-/* Sends one probe ignoring the congestion window (PTO). */
+/* Sends one probe ignoring the congestion window and the pacer (PTO). */
 void ojo_demo_sender_probe(demo_sim *s, demo_conn *c);
+/* The pacer's timer: releases what the bucket allows. */
+void ojo_demo_on_pacer(demo_sim *s, demo_conn *c, uint64_t gen);
 int ojo_demo_sender_queue_retx(demo_sim *s, demo_conn *c, const demo_retx *r);
 demo_sent_pkt *ojo_demo_sent_find(demo_conn *c, uint64_t pn);
 
@@ -195,6 +222,8 @@ void ojo_demo_set_loss_timer(demo_sim *s, demo_conn *c);
 /* receiver.c */
 int ojo_demo_receiver_init(demo_sim *s, demo_conn *c);
 void ojo_demo_receiver_free(demo_conn *c);
+/* Records the receiver's initial connection limit. */
+void ojo_demo_receiver_start(demo_sim *s, demo_conn *c);
 void ojo_demo_on_packet(demo_sim *s, demo_conn *c, const demo_wire_pkt *p);
 void ojo_demo_on_ack_timer(demo_sim *s, demo_conn *c, uint64_t gen);
 void ojo_demo_on_app_read(demo_sim *s, demo_conn *c);

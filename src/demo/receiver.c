@@ -1,7 +1,8 @@
 /* receiver.c - the receiving side of a simulated connection: ACK frames
  * (every second packet, at once on a gap, else after max_ack_delay),
- * stream reassembly, the receiving app, and flow-control credit given
- * back as the app consumes (MAX_DATA / MAX_STREAM_DATA). */
+ * stream reassembly, the receiving app, flow-control credit given back as
+ * the app consumes (MAX_DATA / MAX_STREAM_DATA), and RESET_STREAM. What it
+ * sees and does is recorded from its own vantage point (emit_rx). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -39,7 +40,8 @@ static bool check_credit(demo_sim *s, demo_conn *c)
 	for (uint32_t i = 0; i < c->n_streams; i++) {
 		demo_recv_stream *rs = &c->rs[i];
 		/* past the final size, credit is of no use to the peer */
-		if (rs->fin_known && rs->advertised >= rs->final_size)
+		if (rs->reset ||
+		    (rs->fin_known && rs->advertised >= rs->final_size))
 			continue;
 		if (rs->consumed + sw - rs->advertised >= sw / 2) {
 			rs->advertised = rs->consumed + sw;
@@ -77,12 +79,19 @@ static void send_ack(demo_sim *s, demo_conn *c)
 	}
 	a->max_data = c->max_data_due ? c->rx_advertised : 0;
 	c->max_data_due = false;
+	ojo_demo_emit_rx(s, c, c->flow_id, OJO_EV_PACKET_SENT, a->pn);
+	if (a->max_data)
+		ojo_demo_emit_rx(s, c, c->flow_id, OJO_EV_MAX_DATA,
+				 a->max_data);
 	a->nupdates = 0;
 	for (uint32_t i = 0; i < c->n_streams; i++)
 		if (c->rs[i].update_due) {
 			c->rs[i].update_due = false;
 			a->updates[a->nupdates++] =
 			    (demo_stream_update){i, c->rs[i].advertised};
+			ojo_demo_emit_rx(s, c, c->ss[i].flow_id,
+					 OJO_EV_MAX_STREAM_DATA,
+					 c->rs[i].advertised);
 		}
 	c->rx_unacked = 0;
 	c->ack_timer_armed = false;
@@ -96,12 +105,50 @@ static void consume_all(demo_conn *c)
 {
 	for (uint32_t i = 0; i < c->n_streams; i++) {
 		demo_recv_stream *rs = &c->rs[i];
+		if (rs->reset)
+			continue;
 		uint64_t prefix = ojo_demo_ranges_prefix(&rs->received);
 		if (prefix > rs->consumed) {
 			c->rx_consumed += prefix - rs->consumed;
 			rs->consumed = prefix;
 		}
 	}
+}
+
+/* A stream's first frame: the receiver learns of it. */
+static void first_heard(demo_sim *s, demo_conn *c, uint32_t i)
+{
+	demo_recv_stream *rs = &c->rs[i];
+	if (rs->seen)
+		return;
+	rs->seen = true;
+	uint32_t flow = c->ss[i].flow_id;
+	ojo_demo_emit_rx(s, c, flow, OJO_EV_STREAM_OPENED, c->ss[i].stream_id);
+	ojo_demo_emit_rx(s, c, flow, OJO_EV_STREAM_LINK, c->flow_id);
+	ojo_demo_emit_rx(s, c, flow, OJO_EV_MAX_STREAM_DATA, rs->advertised);
+}
+
+/* RFC 9000 4.5: the final size counts as consumed for connection flow
+ * control, whatever of it arrived; the stream's data is discarded. */
+static void on_reset(demo_sim *s, demo_conn *c, const demo_frame *f)
+{
+	demo_recv_stream *rs = &c->rs[f->stream];
+	if (rs->reset)
+		return;
+	rs->reset = true;
+	rs->fin_known = true;
+	rs->final_size = f->offset;
+	if (f->offset > rs->consumed) {
+		c->rx_consumed += f->offset - rs->consumed;
+		rs->consumed = f->offset;
+	}
+	ojo_demo_emit_rx(s, c, c->ss[f->stream].flow_id, OJO_EV_STREAM_RESET,
+			 s->cfg.reset_error_code);
+}
+
+void ojo_demo_receiver_start(demo_sim *s, demo_conn *c)
+{
+	ojo_demo_emit_rx(s, c, c->flow_id, OJO_EV_MAX_DATA, c->rx_advertised);
 }
 
 void ojo_demo_on_packet(demo_sim *s, demo_conn *c, const demo_wire_pkt *p)
@@ -120,9 +167,18 @@ void ojo_demo_on_packet(demo_sim *s, demo_conn *c, const demo_wire_pkt *p)
 		ojo_demo_ranges_drop_below(
 		    &c->rx_pns,
 		    c->rx_pns.v[c->rx_pns.n - DEMO_MAX_ACK_RANGES].start);
+	ojo_demo_emit_rx(s, c, c->flow_id, OJO_EV_PACKET_RECEIVED, p->pn);
 	for (uint8_t i = 0; i < p->nframes; i++) {
 		const demo_frame *f = &p->frames[i];
 		demo_recv_stream *rs = &c->rs[f->stream];
+		first_heard(s, c, f->stream);
+		if (f->reset) {
+			on_reset(s, c, f);
+			continue;
+		}
+		ojo_demo_emit_rx(s, c, c->ss[f->stream].flow_id,
+				 OJO_EV_DATA_RECEIVED,
+				 OJO_RANGE(f->offset, f->len));
 		if (f->fin) {
 			rs->fin_known = true;
 			rs->final_size = f->offset + f->len;
@@ -162,6 +218,8 @@ void ojo_demo_on_app_read(demo_sim *s, demo_conn *c)
 			  (8 * UINT64_C(1000000000));
 	for (uint32_t i = 0; i < c->n_streams && budget; i++) {
 		demo_recv_stream *rs = &c->rs[i];
+		if (rs->reset)
+			continue;
 		uint64_t avail =
 		    ojo_demo_ranges_prefix(&rs->received) - rs->consumed;
 		uint64_t take = avail < budget ? avail : budget;

@@ -10,6 +10,11 @@
 static void stream_acked(demo_sim *s, demo_conn *c, const demo_frame *f)
 {
 	demo_send_stream *st = &c->ss[f->stream];
+	if (f->reset) {
+		st->reset_acked = true;
+		st->reset_pending = false; /* a repeat queued meanwhile */
+		return;
+	}
 	if (ojo_demo_ranges_add(&st->acked, f->offset, f->offset + f->len) <
 	    0) {
 		s->err = -ENOMEM;
@@ -50,8 +55,19 @@ static void declare_lost(demo_sim *s, demo_conn *c, demo_sent_pkt *p,
 	ojo_demo_emit(s, c, c->flow_id, type, p->pn);
 	for (uint8_t i = 0; i < p->nframes; i++) {
 		const demo_frame *f = &p->frames[i];
-		ojo_demo_emit(s, c, c->ss[f->stream].flow_id, OJO_EV_DATA_LOST,
+		demo_send_stream *st = &c->ss[f->stream];
+		if (f->reset) {
+			if (!st->reset_acked) {
+				st->reset_pending = st->reset_retx = true;
+				st->reset_old_pn = p->pn;
+			}
+			continue;
+		}
+		ojo_demo_emit(s, c, st->flow_id, OJO_EV_DATA_LOST,
 			      OJO_RANGE(f->offset, f->len));
+		if (st->reset)
+			continue; /* a cancelled stream's data is not repeated
+				   */
 		demo_retx r = {f->stream, f->offset, f->len, p->pn};
 		ojo_demo_sender_queue_retx(s, c, &r);
 	}
@@ -150,7 +166,7 @@ static void pop_resolved(demo_conn *c)
 static void check_done(demo_sim *s, demo_conn *c)
 {
 	for (uint32_t i = 0; i < c->n_streams; i++)
-		if (!c->ss[i].fin_acked)
+		if (!c->ss[i].fin_acked && !c->ss[i].reset_acked)
 			return;
 	c->done = true;
 	c->st.completed = true;

@@ -1,12 +1,14 @@
-/* scenario.c - the default demo scenarios and the tracer-backed sink.
+/* scenario.c - the default demo scenarios and the tracer-backed sink: one
+ * tracer for the senders' vantage point, one for the receivers'.
  *
  * A simulation produces events far faster than real time, so the sink
- * flushes the tracer every so many events: the ring never fills and no
+ * flushes each tracer every so many events: the ring never fills and no
  * event is dropped. */
 #include "demo/scenario.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SINK_BUFFER_BYTES (8u << 20)
@@ -29,10 +31,13 @@ typedef struct scenario_spec {
 	uint32_t connections, streams;
 	uint64_t bytes_per_stream, max_data, max_stream_data, app_read_bps;
 	uint64_t conn_gap_ns, stream_gap_ns;
+	uint32_t reset_stream;
+	uint64_t reset_after_bytes;
 } scenario_spec;
 
 static const scenario_spec default_specs[] = {
-    /* a clean path: slow start, then a drop-tail overshoot or two */
+    /* a clean path: slow start, then a drop-tail overshoot or two; the
+     * app cancels its third stream part-way (RESET_STREAM) */
     {.name = "clean",
      .bandwidth_bps = 50000000,
      .delay_ns = 10000000,
@@ -41,7 +46,9 @@ static const scenario_spec default_specs[] = {
      .bytes_per_stream = 2000000,
      .max_data = 4u << 20,
      .max_stream_data = 2u << 20,
-     .stream_gap_ns = 50000000},
+     .stream_gap_ns = 50000000,
+     .reset_stream = 3,
+     .reset_after_bytes = 600000},
     /* random loss and a 1 s outage: fast retransmits, time-threshold
      * losses, recovery periods, PTOs with backoff, persistent congestion */
     {.name = "lossy",
@@ -112,6 +119,8 @@ size_t ojo_demo_default_scenarios(uint64_t seed, ojo_demo_scenario *out,
 		SET_IF(c->bytes_per_stream, sp->bytes_per_stream);
 		SET_IF(c->initial_max_data, sp->max_data);
 		SET_IF(c->initial_max_stream_data, sp->max_stream_data);
+		SET_IF(c->reset_stream, sp->reset_stream);
+		SET_IF(c->reset_after_bytes, sp->reset_after_bytes);
 	}
 	return n;
 }
@@ -138,21 +147,44 @@ void ojo_demo_describe(const ojo_demo_config *cfg, char *buf, size_t len)
 }
 
 typedef struct tracer_sink {
-	ojo_tracer *t;
-	uint64_t n;
-	int flush_err;
+	ojo_tracer *t[2]; /* the sender's, the receiver's */
+	uint64_t n[2];
+	uint64_t rx_shift; /* sender's open time - receiver's, ns */
 } tracer_sink;
 
-static int tracer_emit(void *user, const ojo_event *ev)
+static int record(tracer_sink *ts, int side, const ojo_event *ev)
 {
-	tracer_sink *ts = user;
-	int rc = ojo_record(ts->t, ev);
-	if (++ts->n % SINK_FLUSH_EVERY == 0) {
-		int frc = ojo_tracer_flush(ts->t);
+	int rc = ojo_record(ts->t[side], ev);
+	if (++ts->n[side] % SINK_FLUSH_EVERY == 0) {
+		int frc = ojo_tracer_flush(ts->t[side]);
 		if (frc < 0)
 			return frc;
 	}
 	return rc;
+}
+
+static int sender_emit(void *user, const ojo_event *ev)
+{
+	return record(user, 0, ev);
+}
+
+static int receiver_emit(void *user, const ojo_event *ev)
+{
+	tracer_sink *ts = user;
+	ojo_event e = *ev;
+	e.timestamp_ns += ts->rx_shift;
+	return record(ts, 1, &e);
+}
+
+/* A trace name starts with its tracer's open time, Unix epoch ns
+ * (FORMAT.md). Simulated time 0 must be one instant in both traces, so
+ * the receiver's tracer, opened first, gets its events shifted by the
+ * gap between the two opens. */
+static uint64_t open_gap(const ojo_tracer *sender, const ojo_tracer *receiver)
+{
+	unsigned long long a = strtoull(ojo_tracer_name(sender), NULL, 10);
+	unsigned long long b = strtoull(ojo_tracer_name(receiver), NULL, 10);
+	return a > b ? a - b : 0;
 }
 
 int ojo_demo_run_traced(const ojo_demo_config *cfg, const char *output_dir,
@@ -165,20 +197,30 @@ int ojo_demo_run_traced(const ojo_demo_config *cfg, const char *output_dir,
 	tc.output_dir = output_dir;
 	tc.buffer_size = SINK_BUFFER_BYTES;
 	tc.max_writers = 1;
-	ojo_tracer *t = NULL;
-	int rc = ojo_tracer_open(&tc, &t);
-	if (rc < 0)
-		return rc;
-	snprintf(info->trace_name, sizeof(info->trace_name), "%s",
-		 ojo_tracer_name(t));
-	tracer_sink ts = {.t = t};
-	ojo_demo_sink sink = {tracer_emit, &ts};
-	rc = ojo_demo_run(cfg, &sink, res);
-	int frc = ojo_tracer_flush(t);
-	ojo_tracer_stats(t, &info->stats);
-	int crc = ojo_tracer_close(t);
+	tracer_sink ts = {0};
+	int rc = ojo_tracer_open(&tc, &ts.t[1]);
 	if (rc == 0)
-		rc = frc < 0 ? frc : crc;
+		rc = ojo_tracer_open(&tc, &ts.t[0]);
+	if (rc < 0) {
+		ojo_tracer_close(ts.t[1]);
+		return rc;
+	}
+	ts.rx_shift = open_gap(ts.t[0], ts.t[1]);
+	snprintf(info->trace_name, sizeof(info->trace_name), "%s",
+		 ojo_tracer_name(ts.t[0]));
+	snprintf(info->receiver_trace_name, sizeof(info->receiver_trace_name),
+		 "%s", ojo_tracer_name(ts.t[1]));
+	ojo_demo_sink sink = {
+	    .emit = sender_emit, .user = &ts, .emit_receiver = receiver_emit};
+	rc = ojo_demo_run(cfg, &sink, res);
+	for (int side = 0; side < 2; side++) {
+		int frc = ojo_tracer_flush(ts.t[side]);
+		ojo_tracer_stats(ts.t[side],
+				 side ? &info->receiver_stats : &info->stats);
+		int crc = ojo_tracer_close(ts.t[side]);
+		if (rc == 0)
+			rc = frc < 0 ? frc : crc;
+	}
 	if (rc < 0)
 		ojo_demo_result_free(res);
 	return rc;

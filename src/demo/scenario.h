@@ -27,13 +27,16 @@ const char *ojo_demo_cc_name(ojo_demo_cc_algo cc);
 
 /* What a traced run produced besides the simulation result. */
 typedef struct ojo_demo_trace_info {
-	char trace_name[128]; /* ojo_tracer_name() of the tracer used */
+	char trace_name[128]; /* ojo_tracer_name() of the senders' tracer */
 	ojo_stats stats;      /* after the final flush */
+	char receiver_trace_name[128]; /* the receivers' tracer */
+	ojo_stats receiver_stats;
 } ojo_demo_trace_info;
 
-/* Runs cfg with every event recorded by a new tracer writing to
- * output_dir (its batches end up in output_dir/output), closes the tracer
- * and fills res and info. Returns 0 or a negative code. */
+/* Runs cfg with the senders' events recorded by one new tracer and the
+ * receivers' by another (see sim.h, vantage points), both writing to
+ * output_dir (batches end up in output_dir/output); closes them and fills
+ * res and info. Returns 0 or a negative code. */
 int ojo_demo_run_traced(const ojo_demo_config *cfg, const char *output_dir,
 			ojo_demo_result *res, ojo_demo_trace_info *info);
 

@@ -1,6 +1,7 @@
 /* sender.c - the sending side of a simulated connection: packet numbers,
- * STREAM frames (retransmissions first, then new data round-robin over the
- * open streams), connection and stream flow control, and PTO probes. */
+ * STREAM frames (RESET_STREAM and retransmissions first, then new data
+ * round-robin over the open streams), connection and stream flow control,
+ * PTO probes, and the queue of packets waiting for the pacer. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +59,11 @@ void ojo_demo_sender_free(demo_conn *c)
 	free(c->ss);
 	free(c->sent);
 	free(c->retx);
+	free(c->paced);
 	c->ss = NULL;
 	c->sent = NULL;
 	c->retx = NULL;
+	c->paced = NULL;
 }
 
 demo_sent_pkt *ojo_demo_sent_find(demo_conn *c, uint64_t pn)
@@ -73,18 +76,19 @@ demo_sent_pkt *ojo_demo_sent_find(demo_conn *c, uint64_t pn)
 	return &c->sent[(c->sent_head + (pn - base)) % c->sent_cap];
 }
 
-static int sent_push(demo_conn *c, const demo_sent_pkt *p)
+/* Appends p to the packet ring *v (the sent ring or the pacer's). */
+static int pkt_push(demo_sent_pkt **v, size_t *head, size_t *n, size_t *cap,
+		    const demo_sent_pkt *p)
 {
-	if (c->sent_n == c->sent_cap) {
-		demo_sent_pkt *v =
-		    ojo_demo_fifo_grow(c->sent, sizeof(*v), &c->sent_head,
-				       c->sent_n, &c->sent_cap, 256);
-		if (!v)
+	if (*n == *cap) {
+		demo_sent_pkt *g =
+		    ojo_demo_fifo_grow(*v, sizeof(*g), head, *n, cap, 256);
+		if (!g)
 			return -ENOMEM;
-		c->sent = v;
+		*v = g;
 	}
-	c->sent[(c->sent_head + c->sent_n) % c->sent_cap] = *p;
-	c->sent_n++;
+	(*v)[(*head + *n) % *cap] = *p;
+	(*n)++;
 	return 0;
 }
 
@@ -132,6 +136,57 @@ static bool add_frame(demo_sent_pkt *p, uint32_t *room, uint32_t stream,
 	return true;
 }
 
+/* RESET_STREAM: type + stream id + error code + final size. */
+static bool add_reset(demo_sent_pkt *p, uint32_t *room, uint32_t stream,
+		      const demo_send_stream *st, uint64_t code, bool retx,
+		      uint64_t old_pn)
+{
+	uint32_t len = 1 + varint_len(st->stream_id) + varint_len(code) +
+		       varint_len(st->next_off);
+	if (p->nframes >= DEMO_MAX_FRAMES || *room < len)
+		return false;
+	p->frames[p->nframes++] = (demo_frame){
+	    .stream = stream,
+	    .offset = st->next_off,
+	    .reset = true,
+	    .retx = retx,
+	    .old_pn = old_pn,
+	};
+	*room -= len;
+	return true;
+}
+
+/* Resets due, new or repeating a lost one, before any data. */
+static void fill_resets(demo_sim *s, demo_conn *c, demo_sent_pkt *p,
+			uint32_t *room)
+{
+	for (uint32_t i = 0; i < c->n_streams; i++) {
+		demo_send_stream *st = &c->ss[i];
+		if (!st->reset_pending)
+			continue;
+		if (!add_reset(p, room, i, st, s->cfg.reset_error_code,
+			       st->reset_retx, st->reset_old_pn))
+			return;
+		st->reset_pending = false;
+	}
+}
+
+/* The application gives up on its stream part-way (RFC 9000 3.3): what was
+ * sent is its final size, nothing more of it is sent or repeated. */
+static void app_cancels(demo_sim *s, demo_conn *c)
+{
+	uint32_t k = s->cfg.reset_stream;
+	if (!k)
+		return;
+	demo_send_stream *st = &c->ss[k - 1];
+	if (st->reset || st->fin_sent || st->next_off >= st->size ||
+	    st->next_off < s->cfg.reset_after_bytes)
+		return;
+	st->reset = st->reset_pending = true;
+	c->st.bytes_total -= st->size - st->next_off;
+	c->st.streams_reset++;
+}
+
 /* Lost data first, each piece trimmed to what is still unacked. */
 static void fill_retx(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
 {
@@ -140,7 +195,8 @@ static void fill_retx(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
 		demo_send_stream *st = &c->ss[r->stream];
 		uint64_t end = r->off + r->len;
 		ojo_demo_range gap;
-		if (!ojo_demo_ranges_first_gap(&st->acked, r->off, end, &gap)) {
+		if (st->reset ||
+		    !ojo_demo_ranges_first_gap(&st->acked, r->off, end, &gap)) {
 			retx_pop(c);
 			continue;
 		}
@@ -158,22 +214,57 @@ static void fill_retx(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
 	}
 }
 
-static void report_blocked(demo_sim *s, demo_conn *c, demo_send_stream *st)
+static void emit_blocked(demo_sim *s, demo_conn *c, demo_send_stream *st)
 {
-	if (st) {
-		if (st->blocked_at == st->max_stream_data)
-			return;
-		st->blocked_at = st->max_stream_data;
+	if (st)
 		ojo_demo_emit(s, c, st->flow_id, OJO_EV_STREAM_DATA_BLOCKED,
 			      st->max_stream_data);
-	} else {
-		if (c->conn_blocked_at == c->max_data)
-			return;
-		c->conn_blocked_at = c->max_data;
+	else
 		ojo_demo_emit(s, c, c->flow_id, OJO_EV_DATA_BLOCKED,
 			      c->max_data);
-	}
 	c->st.data_blocked++;
+}
+
+/* The (STREAM_)DATA_BLOCKED frame goes with the packet that carried the
+ * data up to the limit: if that one still waits for the pacer, it is
+ * recorded when the packet leaves (see blocked_on_release). */
+static void report_blocked(demo_sim *s, demo_conn *c, demo_send_stream *st)
+{
+	uint64_t *at = st ? &st->blocked_at : &c->conn_blocked_at;
+	uint64_t limit = st ? st->max_stream_data : c->max_data;
+	if (*at == limit)
+		return;
+	*at = limit;
+	if (!c->paced_n) {
+		emit_blocked(s, c, st);
+		return;
+	}
+	if (st) {
+		st->blocked_due = true;
+		st->blocked_pn = c->next_pn - 1;
+	} else {
+		c->conn_blocked_due = true;
+		c->conn_blocked_pn = c->next_pn - 1;
+	}
+}
+
+/* Packet pn leaves: the blocked reports riding on it, unless a new limit
+ * arrived meanwhile and made them moot. */
+static void blocked_on_release(demo_sim *s, demo_conn *c, uint64_t pn)
+{
+	for (uint32_t i = 0; i < c->n_streams; i++) {
+		demo_send_stream *st = &c->ss[i];
+		if (!st->blocked_due || st->blocked_pn > pn)
+			continue;
+		st->blocked_due = false;
+		if (st->blocked_at == st->max_stream_data && !st->reset)
+			emit_blocked(s, c, st);
+	}
+	if (c->conn_blocked_due && c->conn_blocked_pn <= pn) {
+		c->conn_blocked_due = false;
+		if (c->conn_blocked_at == c->max_data)
+			emit_blocked(s, c, NULL);
+	}
 }
 
 /* New data, one stream after the other starting at rr_next, within the
@@ -185,7 +276,7 @@ static void fill_new(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
 	     k++) {
 		uint32_t i = (c->rr_next + k) % c->n_streams;
 		demo_send_stream *st = &c->ss[i];
-		if (!st->open || st->next_off >= st->size ||
+		if (!st->open || st->reset || st->next_off >= st->size ||
 		    st->next_off >= st->max_stream_data)
 			continue;
 		if (c->data_sent >= c->max_data)
@@ -215,7 +306,7 @@ static void note_blocked(demo_sim *s, demo_conn *c)
 	bool waiting = false;
 	for (uint32_t i = 0; i < c->n_streams; i++) {
 		demo_send_stream *st = &c->ss[i];
-		if (!st->open || st->next_off >= st->size)
+		if (!st->open || st->reset || st->next_off >= st->size)
 			continue;
 		waiting = true;
 		if (st->next_off >= st->max_stream_data)
@@ -226,7 +317,8 @@ static void note_blocked(demo_sim *s, demo_conn *c)
 }
 
 /* A probe with nothing new to say repeats the oldest unacked data. */
-static void fill_probe_copy(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
+static void fill_probe_copy(demo_sim *s, demo_conn *c, demo_sent_pkt *p,
+			    uint32_t *room)
 {
 	for (size_t i = 0; i < c->sent_n; i++) {
 		demo_sent_pkt *old = &c->sent[(c->sent_head + i) % c->sent_cap];
@@ -236,9 +328,16 @@ static void fill_probe_copy(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
 			const demo_frame *fr = &old->frames[f];
 			demo_send_stream *st = &c->ss[fr->stream];
 			ojo_demo_range gap;
-			if (ojo_demo_ranges_first_gap(&st->acked, fr->offset,
-						      fr->offset + fr->len,
-						      &gap))
+			if (fr->reset) {
+				if (!st->reset_acked)
+					add_reset(p, room, fr->stream, st,
+						  s->cfg.reset_error_code, true,
+						  old->pn);
+			} else if (st->reset) {
+				continue;
+			} else if (ojo_demo_ranges_first_gap(
+				       &st->acked, fr->offset,
+				       fr->offset + fr->len, &gap))
 				add_frame(p, room, fr->stream, st, gap.start,
 					  gap.end - gap.start, true, old->pn);
 		}
@@ -247,17 +346,16 @@ static void fill_probe_copy(demo_conn *c, demo_sent_pkt *p, uint32_t *room)
 	}
 }
 
-static void transmit(demo_sim *s, demo_conn *c, demo_sent_pkt *p, uint32_t size)
+/* The packet leaves now: it is in flight, its frames are on the wire. */
+static void release(demo_sim *s, demo_conn *c, demo_sent_pkt *p)
 {
-	p->pn = c->next_pn++;
 	p->sent_ns = s->now;
-	p->size = size;
-	p->state = PKT_OUTSTANDING;
-	if (sent_push(c, p) < 0) {
+	if (pkt_push(&c->sent, &c->sent_head, &c->sent_n, &c->sent_cap, p) <
+	    0) {
 		s->err = -ENOMEM;
 		return;
 	}
-	c->bytes_in_flight += size;
+	c->bytes_in_flight += p->size;
 	c->last_ack_eliciting_ns = s->now;
 	c->st.packets_sent++;
 	ojo_demo_emit(s, c, c->flow_id, OJO_EV_PACKET_SENT, p->pn);
@@ -266,16 +364,25 @@ static void transmit(demo_sim *s, demo_conn *c, demo_sent_pkt *p, uint32_t size)
 		const demo_frame *f = &p->frames[i];
 		demo_send_stream *st = &c->ss[f->stream];
 		uint64_t range = OJO_RANGE(f->offset, f->len);
+		if (f->retx && f->old_pn != last_old) {
+			last_old = f->old_pn;
+			ojo_demo_emit(s, c, c->flow_id,
+				      OJO_EV_PACKET_RETRANS_NEW,
+				      OJO_RETRANS(f->old_pn, p->pn));
+		}
+		if (f->reset) {
+			if (!st->reset_sent) {
+				st->reset_sent = true;
+				ojo_demo_emit(s, c, st->flow_id,
+					      OJO_EV_STREAM_RESET,
+					      s->cfg.reset_error_code);
+			}
+			continue;
+		}
 		if (f->retx) {
 			ojo_demo_emit(s, c, st->flow_id,
 				      OJO_EV_DATA_RETRANSMITTED, range);
 			c->st.bytes_retransmitted += f->len;
-			if (f->old_pn != last_old) {
-				last_old = f->old_pn;
-				ojo_demo_emit(s, c, c->flow_id,
-					      OJO_EV_PACKET_RETRANS_NEW,
-					      OJO_RETRANS(f->old_pn, p->pn));
-			}
 		} else {
 			ojo_demo_emit(s, c, st->flow_id, OJO_EV_DATA_SENT,
 				      range);
@@ -287,10 +394,12 @@ static void transmit(demo_sim *s, demo_conn *c, demo_sent_pkt *p, uint32_t size)
 				      st->size);
 		}
 	}
+	blocked_on_release(s, c, p->pn);
 	ojo_demo_emit_cc(s, c);
 
 	uint64_t arrive;
-	int rc = ojo_demo_link_send(&s->link, &s->rng, s->now, size, &arrive);
+	int rc =
+	    ojo_demo_link_send(&s->link, &s->rng, s->now, p->size, &arrive);
 	if (rc < 0) {
 		s->err = rc;
 		return;
@@ -308,21 +417,71 @@ static void transmit(demo_sim *s, demo_conn *c, demo_sent_pkt *p, uint32_t size)
 	ojo_demo_schedule(s, arrive, DEMO_EV_PKT_ARRIVE, c, 0, w);
 }
 
+/* Releases the queued packets the pacer allows now (all of them when
+ * forced: a PTO probe must not wait), and arms its timer for the next. */
+static void pacer_release(demo_sim *s, demo_conn *c, bool force)
+{
+	while (c->paced_n && !s->err) {
+		demo_sent_pkt *p = &c->paced[c->paced_head];
+		uint64_t at =
+		    ojo_demo_pacer_ready_at(&c->pacer, p->size, s->now);
+		if (at > s->now && !force) {
+			if (at != c->pacer_at) {
+				c->pacer_at = at;
+				c->pacer_gen++;
+				ojo_demo_schedule(s, at, DEMO_EV_PACER, c,
+						  c->pacer_gen, NULL);
+			}
+			return;
+		}
+		ojo_demo_pacer_spend(&c->pacer, p->size, s->now);
+		demo_sent_pkt q = *p;
+		c->paced_head = (c->paced_head + 1) % c->paced_cap;
+		c->paced_n--;
+		c->paced_bytes -= q.size;
+		release(s, c, &q);
+	}
+	c->pacer_at = 0;
+	c->pacer_gen++;
+}
+
+/* The packet is built: numbered, and sent now or queued for the pacer. */
+static void transmit(demo_sim *s, demo_conn *c, demo_sent_pkt *p, uint32_t size,
+		     bool probe)
+{
+	p->pn = c->next_pn++;
+	p->size = size;
+	p->state = PKT_OUTSTANDING;
+	if (!s->cfg.pacing) {
+		release(s, c, p);
+		return;
+	}
+	ojo_demo_emit(s, c, c->flow_id, OJO_EV_PACKET_CREATED, p->pn);
+	if (pkt_push(&c->paced, &c->paced_head, &c->paced_n, &c->paced_cap, p) <
+	    0) {
+		s->err = -ENOMEM;
+		return;
+	}
+	c->paced_bytes += size;
+	pacer_release(s, c, probe);
+}
+
 static bool send_one(demo_sim *s, demo_conn *c, bool probe)
 {
 	demo_sent_pkt p = {0};
 	uint32_t room = s->cfg.max_packet_size - DEMO_PACKET_OVERHEAD;
+	fill_resets(s, c, &p, &room);
 	fill_retx(c, &p, &room);
 	fill_new(c, &p, &room);
 	if (probe && !p.nframes)
-		fill_probe_copy(c, &p, &room);
+		fill_probe_copy(s, c, &p, &room);
 	if (!p.nframes && !probe) {
 		note_blocked(s, c);
 		return false;
 	}
 	uint32_t size =
 	    p.nframes ? s->cfg.max_packet_size - room : DEMO_PING_SIZE;
-	transmit(s, c, &p, size);
+	transmit(s, c, &p, size, probe);
 	note_blocked(s, c);
 	return true;
 }
@@ -331,8 +490,12 @@ void ojo_demo_sender_send(demo_sim *s, demo_conn *c)
 {
 	if (!c->started || c->done)
 		return;
+	/* packets built but held by the pacer use the window too */
 	while (!s->err) {
-		if (c->bytes_in_flight + s->cfg.max_packet_size > c->cc.cwnd) {
+		app_cancels(s, c);
+		if (c->bytes_in_flight + c->paced_bytes +
+			s->cfg.max_packet_size >
+		    c->cc.cwnd) {
 			c->cwnd_limited = true;
 			break;
 		}
@@ -341,9 +504,13 @@ void ojo_demo_sender_send(demo_sim *s, demo_conn *c)
 			break;
 		}
 	}
+	/* an ACK may have raised the rate: the next release may come sooner */
+	if (c->paced_n)
+		pacer_release(s, c, false);
 	c->app_limited =
 	    !c->cwnd_limited &&
-	    c->bytes_in_flight + s->cfg.max_packet_size <= c->cc.cwnd;
+	    c->bytes_in_flight + c->paced_bytes + s->cfg.max_packet_size <=
+		c->cc.cwnd;
 	ojo_demo_emit_cc(s, c);
 	ojo_demo_set_loss_timer(s, c);
 }
@@ -351,6 +518,16 @@ void ojo_demo_sender_send(demo_sim *s, demo_conn *c)
 void ojo_demo_sender_probe(demo_sim *s, demo_conn *c)
 {
 	send_one(s, c, true);
+}
+
+void ojo_demo_on_pacer(demo_sim *s, demo_conn *c, uint64_t gen)
+{
+	if (gen != c->pacer_gen || c->done)
+		return;
+	c->pacer_at = 0;
+	pacer_release(s, c, false);
+	ojo_demo_emit_cc(s, c);
+	ojo_demo_set_loss_timer(s, c);
 }
 
 void ojo_demo_sender_open_stream(demo_sim *s, demo_conn *c, uint32_t i)
@@ -369,6 +546,9 @@ void ojo_demo_sender_start(demo_sim *s, demo_conn *c)
 {
 	c->started = true;
 	c->st.start_ns = s->now;
+	ojo_demo_pacer_init(&c->pacer, c->cc.cwnd,
+			    ojo_demo_pacing_rate(c->cc.cwnd, c->rtt.smoothed),
+			    s->now);
 	ojo_demo_emit(s, c, c->flow_id, OJO_EV_MAX_DATA, c->max_data);
 	ojo_demo_emit_cc(s, c);
 	for (uint32_t i = 0; i < c->n_streams; i++) {

@@ -31,6 +31,8 @@ void ojo_demo_config_init(ojo_demo_config *cfg)
 	    .stream_start_gap_ns = 0,
 	    .first_flow_id = 1,
 	    .time_limit_ns = UINT64_C(600000000000),
+	    .pacing = true,
+	    .reset_error_code = 0x10c, /* HTTP/3's H3_REQUEST_CANCELLED */
 	};
 }
 
@@ -44,7 +46,9 @@ int ojo_demo_config_check(const ojo_demo_config *cfg)
 	    cfg->initial_max_data < cfg->max_packet_size ||
 	    cfg->initial_max_stream_data < cfg->max_packet_size ||
 	    !cfg->max_ack_delay_ns ||
-	    (cfg->cc != OJO_DEMO_CC_NEWRENO && cfg->cc != OJO_DEMO_CC_CUBIC))
+	    (cfg->cc != OJO_DEMO_CC_NEWRENO && cfg->cc != OJO_DEMO_CC_CUBIC) ||
+	    cfg->reset_stream > cfg->streams_per_conn ||
+	    cfg->reset_error_code >= (UINT64_C(1) << 62))
 		return -EINVAL;
 	uint64_t flows =
 	    (uint64_t)cfg->connections * ((uint64_t)cfg->streams_per_conn + 1);
@@ -63,6 +67,21 @@ void ojo_demo_emit(demo_sim *s, demo_conn *c, uint32_t flow, uint32_t type,
 	if (c)
 		c->st.events++;
 	int rc = s->sink.emit ? s->sink.emit(s->sink.user, &ev) : 0;
+	if (rc == -OJO_EDROPPED)
+		s->dropped++;
+	else if (rc < 0)
+		s->err = rc;
+}
+
+void ojo_demo_emit_rx(demo_sim *s, demo_conn *c, uint32_t flow, uint32_t type,
+		      uint64_t payload)
+{
+	if (s->err || !s->sink.emit_receiver)
+		return;
+	ojo_event ev = {s->now, flow, type, payload};
+	s->rx_events++;
+	c->st.rx_events++;
+	int rc = s->sink.emit_receiver(s->sink.user, &ev);
 	if (rc == -OJO_EDROPPED)
 		s->dropped++;
 	else if (rc < 0)
@@ -91,6 +110,14 @@ void ojo_demo_emit_cc(demo_sim *s, demo_conn *c)
 	emit_changed(s, c, &c->ev_state, state, OJO_EV_RECOVERY_STATE);
 	emit_changed(s, c, &c->ev_bif, c->bytes_in_flight,
 		     OJO_EV_BYTES_IN_FLIGHT);
+	if (s->cfg.pacing) {
+		uint64_t rate =
+		    ojo_demo_pacing_rate(c->cc.cwnd, c->rtt.smoothed);
+		if (rate != c->ev_pacing_rate)
+			ojo_demo_pacer_set_rate(&c->pacer, rate, s->now);
+		emit_changed(s, c, &c->ev_pacing_rate, rate,
+			     OJO_EV_PACING_RATE);
+	}
 }
 
 void ojo_demo_schedule(demo_sim *s, uint64_t at, uint32_t kind, demo_conn *c,
@@ -112,6 +139,7 @@ static void dispatch(demo_sim *s, const ojo_demo_ev *ev)
 	demo_conn *c = &s->conns[ev->conn];
 	switch (ev->kind) {
 	case DEMO_EV_CONN_START:
+		ojo_demo_receiver_start(s, c);
 		ojo_demo_sender_start(s, c);
 		if (s->cfg.app_read_bps)
 			ojo_demo_schedule(s, s->now + DEMO_APP_READ_TICK_NS,
@@ -137,6 +165,9 @@ static void dispatch(demo_sim *s, const ojo_demo_ev *ev)
 		break;
 	case DEMO_EV_APP_READ:
 		ojo_demo_on_app_read(s, c);
+		break;
+	case DEMO_EV_PACER:
+		ojo_demo_on_pacer(s, c, ev->gen);
 		break;
 	}
 }
@@ -219,6 +250,7 @@ int ojo_demo_run(const ojo_demo_config *cfg, const ojo_demo_sink *sink,
 		}
 		res->link = s->link.st;
 		res->events = s->events;
+		res->rx_events = s->rx_events;
 		res->dropped = s->dropped;
 		res->end_ns = s->now;
 	}

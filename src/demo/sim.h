@@ -14,7 +14,16 @@
  *   sender.c    packet numbers (the receiver's ACK-only packets are
  *               recorded as received), STREAM frames (lost data first, then new
  *               data round-robin over open streams), MAX_DATA /
- *               MAX_STREAM_DATA limits, DATA_BLOCKED, PTO probes.
+ *               MAX_STREAM_DATA limits, DATA_BLOCKED, PTO probes, an
+ *               application cancelling a stream (RESET_STREAM).
+ *   pacer.c     RFC 9002 7.7 pacing: packets are built (PACKET_CREATED) as
+ *               soon as the window allows and queued; a token bucket
+ *               releases them (PACKET_SENT) at 1.25 x cwnd / smoothed_rtt
+ *               with a burst of one initial window. Built-but-unsent bytes
+ *               count against the window, so a paced sender is window-
+ *               limited, not application-limited. PTO probes go at once.
+ *               In slow start the pacer, not the window, limits: cwnd
+ *               grows g = 1.92x per RTT (g ln g = 1.25), not 2x.
  *   recovery.c  RFC 9002: ACK ranges, RTT samples, packet threshold 3,
  *               time threshold 9/8, PTO with backoff, persistent
  *               congestion.
@@ -23,8 +32,19 @@
  *               start and recovery period, no growth when app-limited.
  *   receiver.c  ACK every 2nd packet, at once on a gap, else after
  *               max_ack_delay; reassembly; the app reads at once or at a
- *               set rate; credit returned when half a window is consumed.
- * Not modelled: handshake, pacing, ECN, HyStart, ACK loss, reordering. */
+ *               set rate; credit returned when half a window is consumed;
+ *               a reset stream's final size counted as consumed.
+ * Not modelled: handshake, ECN, HyStart, ACK loss, reordering.
+ *
+ * Vantage points: an Ojo trace is one endpoint's log, so the sender's and
+ * the receiver's events never share a trace. The sink's emit gets the
+ * sender's view (everything above); emit_receiver, if set, gets the
+ * receiver's own view under the same flow ids: packets received
+ * (PACKET_RECEIVED), stream data received (DATA_RECEIVED), its ACK-only
+ * packets (PACKET_SENT), the limits it advertises (MAX_DATA,
+ * MAX_STREAM_DATA), streams as it learns of them (STREAM_OPENED,
+ * STREAM_LINK) and a peer's reset (STREAM_RESET). `ojo demo` records it
+ * with a second tracer, a trace titled "... (receiver)". */
 #ifndef OJO_DEMO_SIM_H
 #define OJO_DEMO_SIM_H
 
@@ -54,20 +74,29 @@ typedef struct ojo_demo_config {
 	uint32_t first_flow_id; /* connection k: first + k * (streams + 1);
 				   its streams follow it */
 	uint64_t time_limit_ns; /* stop even if transfers are unfinished */
+	bool pacing;		/* RFC 9002 7.7; off: sent as soon as built */
+	/* the app cancels stream reset_stream - 1 (0: none) of each
+	 * connection once reset_after_bytes of it were sent */
+	uint32_t reset_stream;
+	uint64_t reset_after_bytes;
+	uint64_t reset_error_code; /* RESET_STREAM's application error */
 } ojo_demo_config;
 
 /* Defaults: one NewReno connection, 3 streams x 1 MB, 20 Mbit/s, 20 ms
  * one-way, 100-packet queue, no loss, 1280-byte packets, 1 MB / 512 KB
- * windows, 25 ms max_ack_delay, seed 1, flow ids from 1. */
+ * windows, 25 ms max_ack_delay, seed 1, flow ids from 1, pacing on, no
+ * stream reset. */
 void ojo_demo_config_init(ojo_demo_config *cfg);
 /* 0, or -EINVAL naming nothing: callers validate their own inputs first. */
 int ojo_demo_config_check(const ojo_demo_config *cfg);
 
 /* Where events go. emit returns 0 or a negative code; -OJO_EDROPPED is
- * counted and tolerated, anything else stops the run with that code. */
+ * counted and tolerated, anything else stops the run with that code.
+ * emit_receiver (optional) gets the receiver's vantage point, see above. */
 typedef struct ojo_demo_sink {
 	int (*emit)(void *user, const ojo_event *ev);
 	void *user;
+	int (*emit_receiver)(void *user, const ojo_event *ev);
 } ojo_demo_sink;
 
 typedef struct ojo_demo_conn_stats {
@@ -81,11 +110,14 @@ typedef struct ojo_demo_conn_stats {
 	uint64_t lost_timeout;
 	uint64_t ptos;
 	uint64_t persistent_congestion; /* RFC 9002 7.6 events */
-	uint64_t bytes_total;		/* stream bytes the app asked to send */
+	uint64_t bytes_total; /* stream bytes the app wanted delivered (a
+				 reset stream: its final size) */
 	uint64_t bytes_sent_new;
 	uint64_t bytes_retransmitted;
 	uint64_t data_blocked; /* DATA_BLOCKED + STREAM_DATA_BLOCKED */
 	uint64_t max_cwnd;
+	uint32_t streams_reset;
+	uint64_t rx_events;	   /* recorded by the receiver */
 	uint64_t start_ns, end_ns; /* end: last FIN acked (or the time limit) */
 	bool completed;
 } ojo_demo_conn_stats;
@@ -94,9 +126,10 @@ typedef struct ojo_demo_result {
 	size_t n_conns;
 	ojo_demo_conn_stats *conns; /* malloc'd; ojo_demo_result_free() */
 	ojo_demo_link_stats link;
-	uint64_t events;  /* handed to the sink */
-	uint64_t dropped; /* of those, answered -OJO_EDROPPED */
-	uint64_t end_ns;  /* simulated time when the run stopped */
+	uint64_t events;    /* handed to the sink's emit */
+	uint64_t rx_events; /* handed to its emit_receiver */
+	uint64_t dropped;   /* of both, answered -OJO_EDROPPED */
+	uint64_t end_ns;    /* simulated time when the run stopped */
 } ojo_demo_result;
 
 /* Runs the whole simulation. On success res holds the statistics; on
