@@ -1,5 +1,6 @@
 # Ingestion (src/ingest, `ojo watch`): needs the ojo tool. ingest_race
-# (two writers in one process) is also run under TSan (`make test-tsan`).
+# (`ojo import` beside a running watcher, one process) is also run under
+# TSan (`make test-tsan`).
 if(TARGET ojo_tool)
   ojo_test_programs(ojo_tool ingest_exact ingest_corrupt ingest_memory
     ingest_race ingest_tool)
@@ -14,6 +15,10 @@ if(TARGET ojo_tool)
   else()
     add_test(NAME ingest_memory COMMAND ingest_memory 4000000 160)
   endif()
+  # writers that keep their file open and pause past the settle time
+  add_test(NAME ingest_inplace COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_inplace.sh
+    $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool>
+    ${PROJECT_SOURCE_DIR}/../shared/corpus)
   add_test(NAME ingest_watch COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_watch.sh
     $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool>
     ${PROJECT_SOURCE_DIR}/../shared/corpus)
@@ -31,6 +36,6 @@ if(TARGET ojo_tool)
   target_include_directories(ingest_signal PRIVATE ${CMAKE_CURRENT_LIST_DIR})
   add_test(NAME ingest_signal COMMAND ingest_signal $<TARGET_FILE:ojo>)
   set_tests_properties(ingest_exact ingest_corrupt ingest_memory ingest_race
-    ingest_watch ingest_kill ingest_signal
+    ingest_inplace ingest_watch ingest_kill ingest_signal
     PROPERTIES TIMEOUT 300)
 endif()

@@ -4,10 +4,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "check.h"
 #include "check_sql.h"
 #include "ingest/ingest.h"
+#include "ojo/ojo.h"
 
 /* Little-endian loads from a block blob (docs/DATABASE.md). */
 static inline uint64_t itest_le64(const unsigned char *p)
@@ -42,6 +44,38 @@ static inline void itest_watch_once(const char *dir, const char *db,
 			    .settle_ms = settle_ms,
 			    .quiet = quiet};
 	CHECK_EQ(ojo_watch_run(&o), 0);
+}
+
+/* Writes `files` batches of `per_file` packet_sent events (payload = a
+ * running count, flows 1..flows) with libojo into dir/output, one flush
+ * each; paths[f] (PATH_LEN bytes each, may be NULL) receives batch f's
+ * path. Returns the number of events. */
+enum { ITEST_PATH_LEN = 700 };
+static inline uint64_t itest_write_batches(const char *dir, int files,
+					   int per_file, uint32_t flows,
+					   char (*paths)[ITEST_PATH_LEN])
+{
+	ojo_config cfg;
+	ojo_tracer *t;
+	uint64_t n = 0;
+
+	ojo_config_init(&cfg);
+	cfg.output_dir = dir;
+	cfg.buffer_size = (size_t)per_file * 24 * 4;
+	cfg.flush_interval_ms = 600000; /* batches only where we flush */
+	CHECK(ojo_tracer_open(&cfg, &t) == 0);
+	const char *name = ojo_tracer_name(t);
+	for (int f = 0; f < files; f++) {
+		for (int i = 0; i < per_file; i++, n++)
+			CHECK(ojo_record_now(t, 1 + (uint32_t)(n % flows),
+					     OJO_EV_PACKET_SENT, n) == 0);
+		CHECK(ojo_tracer_flush(t) == 0);
+		if (paths)
+			snprintf(paths[f], ITEST_PATH_LEN,
+				 "%s/output/%s-%08d.ojo", dir, name, f + 1);
+	}
+	CHECK(ojo_tracer_close(t) == 0);
+	return n;
 }
 
 #endif

@@ -13,14 +13,8 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; [[ -f $T/w1.log ]] && sed 's/^/  w1: /' "$T/w1.log" >&2; exit 1; }
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-q() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
-# wait_for SECONDS 'SHELL CODE': evaluates the code every 20 ms until true
-wait_for() {
-  local end=$(( $(ms) + $1 * 1000 ))
-  until eval "$2" 2>/dev/null; do (( $(ms) < end )) || return 1; sleep 0.02; done
-}
+LOG=$T/w1.log
+. "$(dirname "$0")/ingest_lib.sh"
 ledger_n() { q "$DB" "SELECT n_events FROM files WHERE path='$1'"; }
 ingested_total() { q "$DB" "SELECT count(*), sum(n_events) FROM files WHERE status='ingested'"; }
 expect_rc() { # expect_rc RC CMD... ; stderr kept in $T/err
@@ -35,6 +29,8 @@ grep -q "Usage: ojo watch" "$T/out" || fail "--help prints no usage"
 expect_rc 2 "$OJO" watch --bogus
 grep -q "^ojo: watch: unknown option '--bogus'" "$T/err" || fail "bad usage text: $(cat "$T/err")"
 expect_rc 2 "$OJO" watch --cleanup-days soon
+expect_rc 2 "$OJO" watch --open-wait 0
+grep -q "^ojo: watch: --open-wait: '0' is not a number of seconds" "$T/err" || fail "bad usage text: $(cat "$T/err")"
 expect_rc 2 "$OJO" watch --input-dir
 expect_rc 2 "$OJO" watch stray-argument
 

@@ -14,15 +14,8 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail() { echo "FAIL: $*" >&2; [[ -f $T/w.log ]] && sed 's/^/  watch: /' "$T/w.log" | tail -20 >&2; exit 1; }
-ok() { pass=$((pass + 1)); }
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-q() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
-wait_for() { # wait_for SECONDS 'SHELL CODE'
-  local end=$(( $(ms) + $1 * 1000 ))
-  until eval "$2" 2>/dev/null; do (( $(ms) < end )) || return 1; sleep 0.05; done
-}
+LOG=$T/w.log
+. "$(dirname "$0")/ingest_lib.sh"
 
 # ---- the reference: each corpus qlog file imported on its own
 IN=$T/in REF=$T/ref.db DB=$T/w.db
@@ -102,10 +95,14 @@ dups=$(grep -o "ojo: watch: [^:]*: ingested" "$T/w.log" | sort | uniq -d | wc -l
 kill -TERM "$W"; rc=0; wait "$W" || rc=$?; W=
 [[ $rc == 0 ]] || fail "SIGTERM: exit $rc"; ok
 before=$(q "$DB" "SELECT count(*), sum(n_events) FROM files; SELECT count(*), sum(n_events) FROM traces")
-touch "$IN/$seq" "$IN/json/slow.qlog" # newer mtime: still the same files
+touch "$IN/$seq" "$IN/json/slow.qlog" # newer mtime: reported, not re-read
 "$OJO" watch --once --input-dir "$IN" --db-path "$DB" 2>"$T/once.log" || fail "--once restart failed"
 grep -q ": 0 files ingested (0 events), 0 rejected" "$T/once.log" ||
   fail "--once restart: $(tail -1 "$T/once.log")"; ok
+for f in "$seq" json/slow.qlog; do
+  grep -q "/$f: warning: changed after it was ingested; not re-read (same size, modified" "$T/once.log" ||
+    fail "--once restart: no warning for $f, touched after it was ingested"
+done; ok
 "$OJO" watch --input-dir "$IN" --db-path "$DB" 2>"$T/w.log" &
 W=$!
 sleep 2.5 # the startup scan, and the settle time of anything it queued

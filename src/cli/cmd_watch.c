@@ -15,17 +15,21 @@ static void usage(FILE *f)
 {
 	fputs(
 	    "Usage: ojo watch [--input-dir DIR]... [--db-path FILE] [--once]\n"
-	    "                 [--cleanup-days N] [--quiet]\n"
+	    "                 [--cleanup-days N] [--open-wait S] [--quiet]\n"
 	    "\n"
 	    "Ingests every trace file (*.ojo batches, schema-*.json, qlog\n"
 	    "*.qlog/*.sqlog/*.json) in the input directories into a SQLite\n"
 	    "database, each exactly once, then keeps watching them and\n"
-	    "ingests new files as they arrive (renamed or closed there: at\n"
-	    "once; written in place: once unchanged for 1 s). A damaged file\n"
-	    "is recorded as rejected with the reason and left where it is;\n"
-	    "the watcher carries on. Ctrl-C (SIGINT) or SIGTERM lets the\n"
-	    "current file's transaction commit, then exits 0. Query the\n"
-	    "database with `ojo query` or `ojo serve` while this runs.\n"
+	    "ingests new files as they arrive: renamed in or closed by their\n"
+	    "writer, at once; found written in place, once unchanged for 1 s\n"
+	    "with no process holding them open for writing (else see\n"
+	    "--open-wait). A file that changes after it was ingested is not\n"
+	    "read again: a warning says so. A damaged file is recorded as\n"
+	    "rejected with the reason and left where it is; the watcher\n"
+	    "carries on. Ctrl-C (SIGINT) or SIGTERM lets the current file's\n"
+	    "transaction commit, then exits 0; files still being written are\n"
+	    "left for the next run. Query the database with `ojo query` or\n"
+	    "`ojo serve` while this runs.\n"
 	    "\n"
 	    "  --input-dir DIR     directory to watch, repeatable\n"
 	    "                      (default ./traces/output); subdirectories\n"
@@ -39,6 +43,9 @@ static void usage(FILE *f)
 	    "  --cleanup-days N    delete trace files modified more than N\n"
 	    "                      days ago, only once ingested (never\n"
 	    "                      rejected or unknown ones)\n"
+	    "  --open-wait S       take a file still open for writing (or\n"
+	    "                      never closed by its writer) anyway once\n"
+	    "                      unchanged for S seconds (default 600)\n"
 	    "  --quiet             no log line per cleanly ingested file\n"
 	    "  -h, --help          show this help\n"
 	    "\n"
@@ -48,6 +55,15 @@ static void usage(FILE *f)
 	    f);
 }
 
+/* arg as a whole number in [min, max], or -1. */
+static long number(const char *arg, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	return errno || end == arg || *end || v < min || v > max ? -1 : v;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -55,6 +71,7 @@ int cmd_watch(int argc, char **argv)
 	    {"db-path", required_argument, NULL, 'd'},
 	    {"once", no_argument, NULL, 'o'},
 	    {"cleanup-days", required_argument, NULL, 'c'},
+	    {"open-wait", required_argument, NULL, 'w'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -92,17 +109,25 @@ int cmd_watch(int argc, char **argv)
 			o.once = true;
 			break;
 		case 'c': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 0 ||
-			    v > 100000)
+			long v = number(optarg, 0, 100000);
+			if (v < 0)
 				return cli_usage_error(
 				    "watch",
 				    "--cleanup-days: '%s' is not a number of "
 				    "days (0..100000)",
 				    optarg);
 			o.cleanup_days = (int)v;
+			break;
+		}
+		case 'w': {
+			long v = number(optarg, 1, 86400);
+			if (v < 0)
+				return cli_usage_error(
+				    "watch",
+				    "--open-wait: '%s' is not a number of "
+				    "seconds (1..86400)",
+				    optarg);
+			o.open_wait_ms = (unsigned)v * 1000;
 			break;
 		}
 		case 'q':

@@ -20,6 +20,8 @@ typedef struct ojo_ingest_result {
 				   at byte N: kept the records before it") */
 	bool unsettled;		/* skipped because it ends mid-record and may
 				   still be growing: try again later */
+	bool changed; /* skipped: already ingested, but its size or mtime
+			 differ from the ledger's (reason says how) */
 } ojo_ingest_result;
 
 /* Ingests one file (an Ojo batch or a qlog file, told apart by name and
@@ -52,8 +54,12 @@ typedef struct ojo_watch_opts {
 	int cleanup_days;	     /* < 0: keep raw files forever */
 	volatile sig_atomic_t *stop; /* polled; set to end the watch */
 	bool quiet;		     /* no per-file log lines */
-	unsigned settle_ms; /* a file written in place counts as complete once
-			       unchanged this long; 0 = 1000 */
+	unsigned settle_ms;    /* a file written in place with no writer in
+				  sight counts as complete once unchanged this
+				  long; 0 = 1000 */
+	unsigned open_wait_ms; /* the same for a file still open for writing
+				  (or written with no close seen yet);
+				  0 = 600000 */
 } ojo_watch_opts;
 
 /* Runs the watcher until *stop (or, with once, until the directories are

@@ -65,6 +65,32 @@ int ingest_fail(ingest_ctx *c, int rc)
 	return rc;
 }
 
+/* A file in the ledger whose size or mtime moved on since: the rest is
+ * never read (a file is ingested once), so say so instead of staying
+ * silent. */
+static void changed(ingest_ctx *c, ojo_file_status known, int64_t size,
+		    int64_t mtime_ns)
+{
+	int64_t now_mtime =
+	    (int64_t)c->st.st_mtim.tv_sec * 1000000000 + c->st.st_mtim.tv_nsec;
+
+	if ((int64_t)c->st.st_size == size && now_mtime <= mtime_ns)
+		return;
+	c->res->changed = true;
+	if ((int64_t)c->st.st_size != size)
+		snprintf(c->res->reason, sizeof(c->res->reason),
+			 "changed after it was %s; not re-read (%lld bytes "
+			 "then, %lld now)",
+			 known == OJO_FILE_INGESTED ? "ingested" : "rejected",
+			 (long long)size, (long long)c->st.st_size);
+	else
+		snprintf(c->res->reason, sizeof(c->res->reason),
+			 "changed after it was %s; not re-read (same size, "
+			 "modified %.1f s later)",
+			 known == OJO_FILE_INGESTED ? "ingested" : "rejected",
+			 (double)(now_mtime - mtime_ns) / 1e9);
+}
+
 static void skipped(ingest_ctx *c, ojo_file_status known)
 {
 	c->res->status = OJO_FILE_UNKNOWN;
@@ -119,6 +145,7 @@ int ojo_ingest_file_ex(ojo_store *s, const char *path, unsigned flags,
 {
 	char abs[PATH_MAX];
 	ojo_file_status known = OJO_FILE_UNKNOWN;
+	int64_t size = 0, mtime_ns = 0;
 	ingest_ctx c = {.s = s, .path = abs, .flags = flags, .res = res};
 	int rc;
 
@@ -136,13 +163,14 @@ int ojo_ingest_file_ex(ojo_store *s, const char *path, unsigned flags,
 			 "not a regular file");
 		return 0;
 	}
-	if ((rc = ojo_store_file_status(s, abs, &known)) < 0) {
+	if ((rc = ojo_store_file_get(s, abs, &known, &size, &mtime_ns)) < 0) {
 		snprintf(res->reason, sizeof(res->reason), "database: %s",
 			 ojo_store_errmsg(s));
 		return rc;
 	}
 	if (known != OJO_FILE_UNKNOWN) {
 		skipped(&c, known);
+		changed(&c, known, size, mtime_ns);
 		return 0;
 	}
 

@@ -1,11 +1,7 @@
 /* watch.c - `ojo watch`: every trace file in the input directories into
- * the database, exactly once, then live as files arrive.
- *
- * When is a file complete? libojo renames finished batches into output/,
- * so a file that arrives by rename (IN_MOVED_TO) or whose writer closed it
- * (IN_CLOSE_WRITE) is taken at once. A file found by listing a directory
- * may still be written in place: it is taken once its mtime is settle_ms
- * old and its size stopped changing, and until then kept in w->pend. */
+ * the database, exactly once, then live as files arrive. This is the loop
+ * and its inotify events; when a file is complete is watch_pend.c's
+ * business, the directories watch_tree.c's. */
 #include "ingest/watch_internal.h"
 
 #include <errno.h>
@@ -26,80 +22,18 @@ enum {
 	CLEANUP_EVERY_MS = 600000,
 };
 
-static bool stopping(const watcher *w)
+bool watch_stopping(const watcher *w)
 {
-	return w->o->stop && *w->o->stop;
+	/* atomic: a caller may set it from another thread, not only from
+	 * a signal handler */
+	return w->o->stop && __atomic_load_n(w->o->stop, __ATOMIC_RELAXED);
 }
 
-static int64_t mtime_ns(const struct stat *st)
-{
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
-static void pend_add(watcher *w, const char *path, const struct stat *st)
-{
-	for (size_t i = 0; i < w->n_pend; i++)
-		if (!strcmp(w->pend[i].path, path))
-			return;
-	if (w->n_pend == w->cap_pend) {
-		size_t cap = w->cap_pend ? w->cap_pend * 2 : 16;
-		watch_pending *p = realloc(w->pend, cap * sizeof(*p));
-		if (!p)
-			return; /* found again by the next listing */
-		w->pend = p;
-		w->cap_pend = cap;
-	}
-	char *copy = strdup(path);
-	if (!copy)
-		return;
-	w->pend[w->n_pend++] = (watch_pending){
-	    .path = copy,
-	    .size = st->st_size,
-	    .mtime_ns = mtime_ns(st),
-	    .seen_ms = watch_now_ms(),
-	};
-}
-
-static void pend_remove(watcher *w, const char *path)
-{
-	for (size_t i = 0; i < w->n_pend; i++)
-		if (!strcmp(w->pend[i].path, path)) {
-			free(w->pend[i].path);
-			w->pend[i] = w->pend[--w->n_pend];
-			return;
-		}
-}
-
-/* Already in the ledger? Saves a settle wait for files seen before. */
-static bool known(watcher *w, const char *path)
-{
-	char abs[PATH_MAX];
-	ojo_file_status fs = OJO_FILE_UNKNOWN;
-	return realpath(path, abs) &&
-	       ojo_store_file_status(w->s, abs, &fs) == 0 &&
-	       fs != OJO_FILE_UNKNOWN;
-}
-
-/* Ingests path now if it is complete, else queues it. Returns a negative
- * code only when the database keeps failing. */
-static int handle_file(watcher *w, const char *path, bool complete)
+int watch_take(watcher *w, const char *path)
 {
 	ojo_ingest_result res;
-	struct stat st;
-	int rc;
+	int rc = ojo_ingest_file_ex(w->s, path, OJO_INGEST_SETTLED, &res);
 
-	if (stat(path, &st) != 0)
-		return 0; /* gone again */
-	if (!complete) {
-		if (known(w, path))
-			return 0;
-		if (watch_wall_ns() - mtime_ns(&st) <
-		    (int64_t)w->settle_ms * 1000000) {
-			pend_add(w, path, &st);
-			return 0;
-		}
-	}
-	rc = ojo_ingest_file_ex(w->s, path, OJO_INGEST_SETTLED, &res);
 	if (rc < 0) {
 		cli_error("watch", path, "%s", res.reason);
 		if (++w->db_failures >= MAX_DB_FAILURES) {
@@ -108,18 +42,18 @@ static int handle_file(watcher *w, const char *path, bool complete)
 				  w->db_failures);
 			return rc;
 		}
-		pend_add(w, path, &st); /* retried after the settle time */
+		watch_pend_again(w, path);
 		return 0;
 	}
 	w->db_failures = 0;
-	pend_remove(w, path);
 	if (res.status == OJO_FILE_INGESTED) {
 		w->n_files++;
 		w->n_events += res.events;
 	} else if (res.status == OJO_FILE_REJECTED) {
 		w->n_rejected++;
 	}
-	watch_log_file(w, path, &res);
+	if (!res.changed || watch_warn_once(w, path))
+		watch_log_file(w, path, &res);
 	return 0;
 }
 
@@ -129,49 +63,16 @@ static int handle_list(watcher *w, const watch_list *l)
 	bool progress = cli_progress_enabled() && !w->o->quiet && l->n > 1;
 	int rc = 0;
 
-	for (size_t i = 0; i < l->n && rc == 0 && !stopping(w); i++) {
+	for (size_t i = 0; i < l->n && rc == 0 && !watch_stopping(w); i++) {
 		if (progress)
 			fputs("\r\033[K", stderr);
-		rc = handle_file(w, l->v[i], false);
+		rc = watch_handle_file(w, l->v[i], WATCH_LISTED);
 		if (progress)
 			fprintf(stderr, "ojo: watch: %zu/%zu files", i + 1,
 				l->n);
 	}
 	if (progress)
 		fputs("\r\033[K", stderr);
-	return rc;
-}
-
-/* Takes the pending files that have settled. */
-static int check_pending(watcher *w)
-{
-	int64_t now = watch_now_ms(), wall = watch_wall_ns();
-	size_t i = 0;
-	int rc = 0;
-
-	while (i < w->n_pend && rc == 0 && !stopping(w)) {
-		watch_pending *p = &w->pend[i];
-		struct stat st;
-		if (stat(p->path, &st) != 0) {
-			free(p->path);
-			*p = w->pend[--w->n_pend];
-			continue;
-		}
-		if (st.st_size != p->size || mtime_ns(&st) != p->mtime_ns) {
-			p->size = st.st_size;
-			p->mtime_ns = mtime_ns(&st);
-			p->seen_ms = now;
-		} else if (now - p->seen_ms >= w->settle_ms &&
-			   wall - p->mtime_ns >=
-			       (int64_t)w->settle_ms * 1000000) {
-			char *path = p->path;
-			*p = w->pend[--w->n_pend];
-			rc = handle_file(w, path, true);
-			free(path);
-			continue;
-		}
-		i++;
-	}
 	return rc;
 }
 
@@ -264,9 +165,16 @@ static int on_event(watcher *w, const struct inotify_event *ev, bool *rescan)
 		watch_list_free(&l);
 		return rc;
 	}
-	if ((ev->mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) &&
-	    ojo_ingest_wants(ev->name))
-		return handle_file(w, path, true);
+	if (!ojo_ingest_wants(ev->name))
+		return 0;
+	if (ev->mask & (IN_MOVED_TO | IN_CLOSE_WRITE))
+		return watch_handle_file(w, path, WATCH_DONE);
+	/* a second name for an existing file (ln) has no writer to wait for */
+	struct stat st;
+	if ((ev->mask & IN_CREATE) && stat(path, &st) == 0 && st.st_nlink > 1)
+		return watch_handle_file(w, path, WATCH_DONE);
+	if (ev->mask & (IN_CREATE | IN_MODIFY))
+		return watch_handle_file(w, path, WATCH_WRITING);
 	return 0;
 }
 
@@ -276,13 +184,14 @@ static int read_events(watcher *w)
 	bool rescan = false;
 	int rc = 0;
 
-	while (rc == 0 && !stopping(w)) {
+	while (rc == 0 && !watch_stopping(w)) {
 		ssize_t len = read(w->ifd, buf, sizeof(buf));
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len <= 0)
 			break; /* EAGAIN: drained */
-		for (char *p = buf; p < buf + len && rc == 0 && !stopping(w);) {
+		for (char *p = buf;
+		     p < buf + len && rc == 0 && !watch_stopping(w);) {
 			const struct inotify_event *ev = (const void *)p;
 			rc = on_event(w, ev, &rescan);
 			p += sizeof(*ev) + ev->len;
@@ -291,6 +200,7 @@ static int read_events(watcher *w)
 	if (rescan && rc == 0) { /* the kernel lost events: list again */
 		fprintf(stderr, "ojo: watch: inotify queue overflowed; "
 				"listing the directories again\n");
+		watch_pend_forget_writing(w); /* their close may be lost */
 		for (size_t i = 0; i < w->o->n_input_dirs && rc == 0; i++)
 			rc = open_root(w, i, false);
 	}
@@ -307,17 +217,17 @@ static int run(watcher *w)
 	if (rc < 0)
 		return rc;
 	if (w->o->once) {
-		while (rc == 0 && w->n_pend && !stopping(w)) {
+		while (rc == 0 && w->n_pend && !watch_stopping(w)) {
 			usleep(TICK_MS * 1000);
-			rc = check_pending(w);
+			rc = watch_pend_check(w);
 		}
-		if (rc == 0 && !stopping(w))
+		if (rc == 0 && !watch_stopping(w))
 			watch_cleanup(w);
 		return rc;
 	}
 	watch_cleanup(w);
 	next_cleanup = watch_now_ms() + CLEANUP_EVERY_MS;
-	while (rc == 0 && !stopping(w)) {
+	while (rc == 0 && !watch_stopping(w)) {
 		struct pollfd p = {.fd = w->ifd, .events = POLLIN};
 		int n = poll(&p, 1, TICK_MS);
 		if (n < 0 && errno != EINTR)
@@ -325,7 +235,7 @@ static int run(watcher *w)
 		if (n > 0)
 			rc = read_events(w);
 		if (rc == 0)
-			rc = check_pending(w);
+			rc = watch_pend_check(w);
 		if (rc == 0)
 			rc = check_roots(w);
 		if (rc == 0 && watch_now_ms() >= next_cleanup) {
@@ -342,6 +252,7 @@ int ojo_watch_run(const ojo_watch_opts *o)
 	    .o = o,
 	    .ifd = -1,
 	    .settle_ms = o->settle_ms ? o->settle_ms : 1000,
+	    .open_wait_ms = o->open_wait_ms ? o->open_wait_ms : 600000,
 	};
 	char err[512] = "";
 	int lock_fd = -1, rc;
@@ -367,6 +278,7 @@ int ojo_watch_run(const ojo_watch_opts *o)
 		goto out;
 	}
 	rc = run(&w);
+	watch_pend_free(&w); /* logs what is left for the next run */
 	if (!o->quiet)
 		fprintf(stderr,
 			"ojo: watch: %s: %llu files ingested (%llu events), "
@@ -375,9 +287,9 @@ int ojo_watch_run(const ojo_watch_opts *o)
 			(unsigned long long)w.n_events,
 			(unsigned long long)w.n_rejected);
 out:
-	for (size_t i = 0; i < w.n_pend; i++)
-		free(w.pend[i].path);
-	free(w.pend);
+	watch_pend_free(&w);
+	watch_writers_free(&w.writers);
+	watch_list_free(&w.warned);
 	watch_tree_free(&w);
 	free(w.root_present);
 	if (w.ifd >= 0)

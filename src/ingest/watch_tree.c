@@ -18,8 +18,8 @@
 enum { MAX_DEPTH = 8 };
 
 #define DIR_EVENTS                                                             \
-	(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE_SELF |           \
-	 IN_MOVE_SELF | IN_ONLYDIR)
+	(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_MODIFY |                \
+	 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
 bool watch_tree_skip_dir(const char *name)
 {

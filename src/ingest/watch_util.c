@@ -119,11 +119,23 @@ void watch_log_file(const watcher *w, const char *path,
 			res->reason);
 		break;
 	default:
-		if (res->reason[0] && strncmp(res->reason, "already ", 8))
+		if (res->changed)
+			fprintf(stderr, "ojo: watch: %s: warning: %s\n", path,
+				res->reason);
+		else if (res->reason[0] && strncmp(res->reason, "already ", 8))
 			fprintf(stderr, "ojo: watch: %s: skipped: %s\n", path,
 				res->reason);
 		break;
 	}
+}
+
+bool watch_warn_once(watcher *w, const char *path)
+{
+	for (size_t i = 0; i < w->warned.n; i++)
+		if (!strcmp(w->warned.v[i], path))
+			return false;
+	watch_list_add(&w->warned, path); /* on ENOMEM: warned again */
+	return true;
 }
 
 /* Deletes path if it is older than the cutoff and ingested. */

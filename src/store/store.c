@@ -84,7 +84,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_TRACE_GET] = "SELECT trace_id FROM traces WHERE name = ?1",
     [ST_TRACE_INSERT] = "INSERT INTO traces(name, source, pid, schema_id,"
 			" vantage, title) VALUES(?1,?2,?3,?4,?5,?6)",
-    [ST_FILE_STATUS] = "SELECT status FROM files WHERE path = ?1",
+    [ST_FILE_STATUS] =
+	"SELECT status, size, mtime_ns FROM files WHERE path = ?1",
     /* REPLACE: a file rejected earlier and ingested after it changed
      * keeps one row, under the id its blocks carry. */
     [ST_FILE_DONE] =
@@ -645,7 +646,17 @@ int ojo_store_trace(ojo_store *s, const ojo_trace_info *info, int64_t *trace_id)
 
 int ojo_store_file_status(ojo_store *s, const char *path, ojo_file_status *out)
 {
+	return ojo_store_file_get(s, path, out, NULL, NULL);
+}
+
+int ojo_store_file_get(ojo_store *s, const char *path, ojo_file_status *out,
+		       int64_t *size, int64_t *mtime_ns)
+{
 	*out = OJO_FILE_UNKNOWN;
+	if (size)
+		*size = 0;
+	if (mtime_ns)
+		*mtime_ns = 0;
 	sqlite3_stmt *st = store_stmt(s, ST_FILE_STATUS);
 	if (!st)
 		return -EIO;
@@ -657,6 +668,10 @@ int ojo_store_file_status(ojo_store *s, const char *path, ojo_file_status *out)
 			*out = OJO_FILE_INGESTED;
 		else if (v && strcmp(v, "rejected") == 0)
 			*out = OJO_FILE_REJECTED;
+		if (size)
+			*size = sqlite3_column_int64(st, 1);
+		if (mtime_ns)
+			*mtime_ns = sqlite3_column_int64(st, 2);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;

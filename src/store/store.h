@@ -41,6 +41,10 @@ typedef enum ojo_file_status {
 /* Looks up a file by its identity (absolute path). */
 int ojo_store_file_status(ojo_store *s, const char *path,
 			  ojo_file_status *out);
+/* The same, plus the size and mtime the ledger recorded for the file
+ * (0 when it is unknown); NULL pointers are skipped. */
+int ojo_store_file_get(ojo_store *s, const char *path, ojo_file_status *out,
+		       int64_t *size, int64_t *mtime_ns);
 
 /* Starts the transaction that will hold one file's events and its mark. */
 int ojo_store_begin(ojo_store *s);
