@@ -18,11 +18,11 @@ int cmd_demo(int argc, char **argv);
 
 /* Prints "ojo: CMD: PATH: REASON" (PATH omitted when NULL) to stderr. */
 void cli_error(const char *cmd, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prints "ojo: CMD: MESSAGE\nTry 'ojo CMD --help'." and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* True when progress lines should be drawn (stderr is a terminal). */
 bool cli_progress_enabled(void);

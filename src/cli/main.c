@@ -10,24 +10,29 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"demo", cmd_demo, "simulate transfers, ingest them and serve the explorer"},
-	{"watch", cmd_watch, "ingest trace directories into a SQLite database, live"},
-	{"serve", cmd_serve, "serve the browser explorer and JSON API"},
-	{"import", cmd_import, "import qlog files or directories"},
-	{"export", cmd_export, "export flows as qlog, CSV or JSON"},
-	{"query", cmd_query, "run a read-only SQL query on a database"},
+    {"demo", cmd_demo,
+     "simulate transfers, ingest them and serve the explorer"},
+    {"watch", cmd_watch,
+     "ingest trace directories into a SQLite database, live"},
+    {"serve", cmd_serve, "serve the browser explorer and JSON API"},
+    {"import", cmd_import, "import qlog files or directories"},
+    {"export", cmd_export, "export flows as qlog, CSV or JSON"},
+    {"query", cmd_query, "run a read-only SQL query on a database"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: ojo COMMAND [OPTIONS]\n\n"
-		   "Ojo records transport-protocol events and lets you explore them.\n\n"
+		   "Ojo records transport-protocol events and lets you explore "
+		   "them.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nRun 'ojo COMMAND --help' for the options of one command.\n"
-		   "  -h, --help     show this help\n"
-		   "  -V, --version  show the version\n");
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f,
+		"\nRun 'ojo COMMAND --help' for the options of one command.\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  show the version\n");
 }
 
 int main(int argc, char **argv)
@@ -37,7 +42,8 @@ int main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *name = argv[1];
-	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") ||
+	    !strcmp(name, "help")) {
 		usage(stdout);
 		return CLI_OK;
 	}

@@ -39,8 +39,7 @@ typedef enum ojo_file_status {
 } ojo_file_status;
 
 /* Looks up a file by its identity (absolute path). */
-int ojo_store_file_status(ojo_store *s, const char *path,
-			  ojo_file_status *out);
+int ojo_store_file_status(ojo_store *s, const char *path, ojo_file_status *out);
 /* The same, plus the size and mtime the ledger recorded for the file
  * (0 when it is unknown); NULL pointers are skipped. */
 int ojo_store_file_get(ojo_store *s, const char *path, ojo_file_status *out,
@@ -54,10 +53,11 @@ int ojo_store_commit(ojo_store *s);
 int ojo_store_rollback(ojo_store *s);
 
 typedef struct ojo_trace_info {
-	const char *name;   /* unique trace name (FORMAT.md), or qlog file/trace */
-	const char *source; /* "ojo" or "qlog" */
-	int64_t pid;        /* 0 if unknown */
-	uint64_t schema_id; /* 0 if none */
+	const char
+	    *name; /* unique trace name (FORMAT.md), or qlog file/trace */
+	const char *source;  /* "ojo" or "qlog" */
+	int64_t pid;	     /* 0 if unknown */
+	uint64_t schema_id;  /* 0 if none */
 	const char *vantage; /* qlog vantage point or NULL */
 	const char *title;   /* free text or NULL */
 } ojo_trace_info;
@@ -79,8 +79,8 @@ typedef struct ojo_store_event {
  * (OJO_EV_STREAM_LINK), type counts and dropped totals
  * (OJO_EV_EVENTS_DROPPED). Events are buffered; they are written at the
  * latest by ojo_store_commit(). */
-int ojo_store_append(ojo_store *s, int64_t trace_id,
-		     const ojo_store_event *ev, size_t n);
+int ojo_store_append(ojo_store *s, int64_t trace_id, const ojo_store_event *ev,
+		     size_t n);
 
 /* Gives a flow a human label (qlog: connection id, "stream 4"). */
 int ojo_store_flow_label(ojo_store *s, int64_t trace_id, uint32_t flow_id,
@@ -102,15 +102,15 @@ typedef struct ojo_type_info {
 int ojo_store_event_type(ojo_store *s, const ojo_type_info *ti);
 
 typedef struct ojo_file_info {
-	const char *path;     /* identity: absolute path */
+	const char *path; /* identity: absolute path */
 	int64_t size;
 	int64_t mtime_ns;
-	int64_t trace_id;     /* 0 if none (rejected before a trace was known) */
-	const char *format;   /* "ojo", "qlog-json", "qlog-seq", ... */
+	int64_t trace_id;   /* 0 if none (rejected before a trace was known) */
+	const char *format; /* "ojo", "qlog-json", "qlog-seq", ... */
 	uint64_t batch_start_ns;
-	uint64_t events;      /* events stored from this file */
+	uint64_t events; /* events stored from this file */
 	ojo_file_status status;
-	const char *reason;   /* NULL when ingested cleanly; else why */
+	const char *reason; /* NULL when ingested cleanly; else why */
 } ojo_file_info;
 
 /* Marks a file as ingested or rejected; call inside the file's
