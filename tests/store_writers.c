@@ -15,6 +15,7 @@
 
 #include "check_sql.h"
 #include "ingest/ingest.h"
+#include "ingest_common.h"
 #include "ojo/ojo.h"
 #include "store/schema.h"
 
@@ -23,7 +24,7 @@ enum { WRITERS = 4, FILES = 48, PER_FILE = 3000, ROUNDS = 4 };
 static pthread_barrier_t go;
 static bool lockstep;
 static char db_path[600];
-static char paths[FILES][700];
+static char paths[FILES][ITEST_PATH_LEN];
 
 typedef struct worker {
 	int id;
@@ -89,36 +90,13 @@ static void run_all(void *(*fn)(void *), worker *w)
 	pthread_barrier_destroy(&go);
 }
 
-static uint64_t write_traces(const char *dir)
-{
-	ojo_config cfg;
-	ojo_tracer *t;
-	uint64_t n = 0;
-	ojo_config_init(&cfg);
-	cfg.output_dir = dir;
-	cfg.buffer_size = PER_FILE * 24 * 4;
-	cfg.flush_interval_ms = 600000;
-	CHECK(ojo_tracer_open(&cfg, &t) == 0);
-	const char *name = ojo_tracer_name(t);
-	for (int f = 0; f < FILES; f++) {
-		for (int i = 0; i < PER_FILE; i++, n++)
-			CHECK(ojo_record_now(t, 1 + (uint32_t)(n % 5),
-					     OJO_EV_PACKET_SENT, n) == 0);
-		CHECK(ojo_tracer_flush(t) == 0);
-		snprintf(paths[f], sizeof(paths[f]), "%s/output/%s-%08d.ojo",
-			 dir, name, f + 1);
-	}
-	CHECK(ojo_tracer_close(t) == 0);
-	return n;
-}
-
 int main(void)
 {
 	char *tmp = test_tmpdir(), dir[600];
 	worker w[WRITERS];
 
 	snprintf(dir, sizeof(dir), "%s/traces", tmp);
-	uint64_t n = write_traces(dir);
+	uint64_t n = itest_write_batches(dir, FILES, PER_FILE, 5, paths);
 	for (int round = 0; round < ROUNDS; round++) {
 		snprintf(db_path, sizeof(db_path), "%s/db%d", tmp, round);
 		/* everyone creates the database at once */
