@@ -47,14 +47,22 @@ static inline bool ev_log_differs(const ev_log *a, const ev_log *b)
 	return a->n != b->n || memcmp(a->v, b->v, a->n * sizeof(*a->v)) != 0;
 }
 
-/* Reads every record of every .ojo file in dir (in file-name order, which
- * is batch order) with the reader API into log; the timestamps become
- * Unix epoch ns. Checks that each file validates. Returns the file count. */
-static inline size_t read_back(const char *dir, ev_log *log)
+/* Reads every record of the .ojo files in dir (in file-name order, which
+ * is batch order) with the reader API into log: all of them, or with
+ * trace set only that trace's (files "<trace>-<batch>.ojo", FORMAT.md).
+ * The timestamps become Unix epoch ns. Checks that each file validates.
+ * Returns the file count. */
+static inline size_t read_back_trace(const char *dir, const char *trace,
+				     ev_log *log)
 {
-	size_t n;
+	size_t n, files = 0;
 	char **paths = test_ojo_files(dir, &n);
 	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(paths[i], '/') + 1;
+		if (trace && (strncmp(base, trace, strlen(trace)) ||
+			      base[strlen(trace)] != '-'))
+			continue;
+		files++;
 		ojo_reader *r = test_open_valid(paths[i]);
 		for (size_t k = 0; k < ojo_reader_count(r); k++) {
 			ojo_record_view v;
@@ -66,7 +74,23 @@ static inline size_t read_back(const char *dir, ev_log *log)
 		ojo_reader_close(r);
 	}
 	test_free_list(paths, n);
-	return n;
+	return files;
+}
+
+static inline size_t read_back(const char *dir, ev_log *log)
+{
+	return read_back_trace(dir, NULL, log);
+}
+
+/* The last payload of type on flow recorded at or before t (0: none). */
+static inline uint64_t ev_log_last(const ev_log *log, uint32_t flow,
+				   uint32_t type, uint64_t t)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < log->n && log->v[i].timestamp_ns <= t; i++)
+		if (log->v[i].flow_id == flow && log->v[i].event_type == type)
+			v = log->v[i].payload;
+	return v;
 }
 
 /* Every event type a sender emits: what `ojo demo` must show together. */

@@ -59,17 +59,6 @@ static void test_lossless_rate(void)
 	ev_log_free(&log);
 }
 
-/* cwnd at time t from the recorded CWND events. */
-static uint64_t cwnd_at(const ev_log *log, uint32_t flow, uint64_t t)
-{
-	uint64_t w = 0;
-	for (size_t i = 0; i < log->n && log->v[i].timestamp_ns <= t; i++)
-		if (log->v[i].flow_id == flow &&
-		    log->v[i].event_type == OJO_EV_CWND)
-			w = log->v[i].payload;
-	return w;
-}
-
 /* The slow-start setup: a fat, long pipe keeps queueing out of the
  * picture, so each round's ACKs are all back well within half an RTT. */
 static void slow_start_cfg(ojo_demo_config *cfg, bool pacing)
@@ -94,11 +83,12 @@ static void slow_start_rounds(const ojo_demo_config *cfg, double *r, int n)
 	run(cfg, &log, &res);
 	CHECK_EQ(res.conns[0].packets_lost, 0);
 	uint64_t rtt = 2 * cfg->link.delay_ns;
-	uint64_t w0 = cwnd_at(&log, 1, 0);
+	uint64_t w0 = ev_log_last(&log, 1, OJO_EV_CWND, 0);
 	CHECK_EQ(w0, 10 * cfg->max_packet_size); /* RFC 9002 7.2 */
 	uint64_t prev = w0;
 	for (int k = 1; k <= n; k++) {
-		uint64_t w = cwnd_at(&log, 1, k * rtt + rtt / 2);
+		uint64_t w =
+		    ev_log_last(&log, 1, OJO_EV_CWND, k * rtt + rtt / 2);
 		r[k] = (double)w / (double)prev;
 		printf("slow start (%s): round %d cwnd %llu (x%.3f)\n",
 		       cfg->pacing ? "paced" : "ACK-clocked", k,

@@ -5,31 +5,6 @@
 #include "demo/scenario.h"
 #include "demo_common.h"
 
-/* Reads back the batches of one trace (files named after it, see
- * FORMAT.md) from dir, in batch order. */
-static void read_trace(const char *dir, const char *trace, ev_log *log)
-{
-	size_t n, files = 0, len = strlen(trace);
-	char **paths = test_ojo_files(dir, &n);
-	for (size_t i = 0; i < n; i++) {
-		const char *base = strrchr(paths[i], '/') + 1;
-		if (strncmp(base, trace, len) || base[len] != '-')
-			continue;
-		files++;
-		ojo_reader *r = test_open_valid(paths[i]);
-		for (size_t k = 0; k < ojo_reader_count(r); k++) {
-			ojo_record_view v;
-			CHECK(ojo_reader_get(r, k, &v) == 0);
-			ojo_event ev = {v.time_ns, v.flow_id, v.event_type,
-					v.payload};
-			ev_log_emit(log, &ev);
-		}
-		ojo_reader_close(r);
-	}
-	test_free_list(paths, n);
-	CHECK(files >= 1);
-}
-
 /* Runs cfg into dir/<name> and reads the batches back: the senders' trace
  * into log, the receivers' into rx (if not NULL). The times become
  * simulated ns again (the senders' first event is at 0). */
@@ -49,7 +24,7 @@ static void traced_both(const char *dir, const char *name,
 	CHECK_EQ(info.receiver_stats.events_recorded, res->rx_events);
 	CHECK(res->rx_events > 0);
 	snprintf(batches, sizeof(batches), "%s/output", out);
-	read_trace(batches, info.trace_name, log);
+	CHECK(read_back_trace(batches, info.trace_name, log) >= 1);
 	CHECK_EQ(log->n, res->events);
 	uint64_t t0 = log->v[0].timestamp_ns;
 	for (size_t i = 0; i < log->n; i++) {
@@ -58,7 +33,7 @@ static void traced_both(const char *dir, const char *name,
 	}
 	if (!rx)
 		return;
-	read_trace(batches, info.receiver_trace_name, rx);
+	CHECK(read_back_trace(batches, info.receiver_trace_name, rx) >= 1);
 	CHECK_EQ(rx->n, res->rx_events);
 	/* both traces on one clock: nothing arrives before a one-way delay
 	 * after the senders' first event */
@@ -87,6 +62,27 @@ typedef struct fc_flow {
 	bool reached;	  /* data went right up to the limit */
 } fc_flow;
 
+/* Follows a flow's parent link and limits; true if e was one of those.
+ * MAX_DATA belongs to connections, MAX_STREAM_DATA to streams, and
+ * limits only grow (RFC 9000 4.1). */
+static bool fc_track(fc_flow *fl, const ojo_event *e)
+{
+	switch (e->event_type) {
+	case OJO_EV_STREAM_LINK:
+		fl->parent = (uint32_t)e->payload;
+		return true;
+	case OJO_EV_MAX_DATA:
+	case OJO_EV_MAX_STREAM_DATA:
+		CHECK(e->event_type == OJO_EV_MAX_DATA ? !fl->parent
+						       : fl->parent);
+		CHECK(!fl->has_limit || e->payload > fl->limit);
+		fl->has_limit = true;
+		fl->limit = e->payload;
+		return true;
+	}
+	return false;
+}
+
 /* Replays the events in order and checks every DATA_SENT against the
  * limits recorded before it. Returns how often a limit was reached. */
 static int check_flow_control(const ev_log *log)
@@ -98,19 +94,9 @@ static int check_flow_control(const ev_log *log)
 		const ojo_event *e = &log->v[i];
 		CHECK(e->flow_id < 1024);
 		fc_flow *fl = &f[e->flow_id];
+		if (fc_track(fl, e))
+			continue;
 		switch (e->event_type) {
-		case OJO_EV_STREAM_LINK:
-			fl->parent = (uint32_t)e->payload;
-			break;
-		case OJO_EV_MAX_DATA:
-		case OJO_EV_MAX_STREAM_DATA:
-			CHECK(e->event_type == OJO_EV_MAX_DATA ? !fl->parent
-							       : fl->parent);
-			/* limits only grow (RFC 9000 4.1) */
-			CHECK(!fl->has_limit || e->payload > fl->limit);
-			fl->has_limit = true;
-			fl->limit = e->payload;
-			break;
 		case OJO_EV_DATA_SENT: {
 			CHECK(fl->parent);
 			fc_flow *conn = &f[fl->parent];
@@ -236,6 +222,43 @@ static void test_faithful_and_deterministic(const char *dir)
 
 /* What `ojo demo` ships: every scenario finishes, respects flow control,
  * and together they emit every sender-side type of the catalog. */
+/* The same limits seen from the receiver's end: no stream byte arrives
+ * beyond the MAX_STREAM_DATA it had advertised, nor the connection's new
+ * bytes beyond its MAX_DATA (a reset stream counts up to its final size,
+ * which is where its data stopped). Returns the closest approach, in
+ * bytes, to a connection limit. */
+static uint64_t check_receiver_limits(const ev_log *rx)
+{
+	static fc_flow f[1024];
+	memset(f, 0, sizeof(f));
+	uint64_t closest = UINT64_MAX;
+	for (size_t i = 0; i < rx->n; i++) {
+		const ojo_event *e = &rx->v[i];
+		CHECK(e->flow_id < 1024);
+		fc_flow *fl = &f[e->flow_id];
+		if (fc_track(fl, e))
+			continue;
+		switch (e->event_type) {
+		case OJO_EV_DATA_RECEIVED: {
+			CHECK(fl->parent && fl->has_limit);
+			fc_flow *conn = &f[fl->parent];
+			uint64_t end = OJO_RANGE_OFFSET(e->payload) +
+				       OJO_RANGE_LENGTH(e->payload);
+			CHECK(end <= fl->limit);
+			if (end > fl->sent) {
+				conn->total += end - fl->sent;
+				fl->sent = end;
+			}
+			CHECK(conn->has_limit && conn->total <= conn->limit);
+			if (conn->limit - conn->total < closest)
+				closest = conn->limit - conn->total;
+			break;
+		}
+		}
+	}
+	return closest;
+}
+
 static void test_default_scenarios(const char *dir)
 {
 	ojo_demo_scenario sc[OJO_DEMO_MAX_SCENARIOS];
@@ -244,14 +267,19 @@ static void test_default_scenarios(const char *dir)
 	int seen[DEMO_N_SENDER_TYPES] = {0};
 	bool states[4] = {0};
 	for (size_t i = 0; i < n; i++) {
-		ev_log log = {0};
+		ev_log log = {0}, rx = {0};
 		ojo_demo_result res;
 		char name[64];
 		snprintf(name, sizeof(name), "default-%zu", i);
-		traced(dir, name, &sc[i].cfg, &log, &res);
+		traced_both(dir, name, &sc[i].cfg, &log, &rx, &res);
 		for (size_t k = 0; k < res.n_conns; k++)
 			CHECK(res.conns[k].completed);
 		check_flow_control(&log);
+		uint64_t margin = check_receiver_limits(&rx);
+		printf("%s: the receiver never got data beyond its limits "
+		       "(closest %llu bytes below MAX_DATA)\n",
+		       sc[i].name, (unsigned long long)margin);
+		ev_log_free(&rx);
 		for (size_t w = 0; w < DEMO_N_SENDER_TYPES; w++)
 			seen[w] += count_type(&log, demo_sender_types[w]);
 		for (size_t e = 0; e < log.n; e++)

@@ -650,10 +650,17 @@ static void print_summary(const demo_run *run, const char *traces,
 	for (size_t i = 0; i < run->n; i++) {
 		char desc[128];
 		ojo_demo_describe(&run->sc[i].cfg, desc, sizeof(desc));
-		printf("  %-14s %s, %u x %u streams x %llu bytes\n",
-		       run->sc[i].name, desc, run->sc[i].cfg.connections,
-		       run->sc[i].cfg.streams_per_conn,
-		       (unsigned long long)run->sc[i].cfg.bytes_per_stream);
+		const ojo_demo_config *cfg = &run->sc[i].cfg;
+		char reset[96] = "";
+		if (cfg->reset_stream)
+			snprintf(reset, sizeof(reset),
+				 "; the app resets stream %u after %llu bytes",
+				 4 * (cfg->reset_stream - 1),
+				 (unsigned long long)cfg->reset_after_bytes);
+		printf("  %-14s %s, %u x %u streams x %llu bytes%s\n",
+		       run->sc[i].name, desc, cfg->connections,
+		       cfg->streams_per_conn,
+		       (unsigned long long)cfg->bytes_per_stream, reset);
 	}
 	printf("\n%-14s %4s %5s %8s %7s %6s %6s %9s %9s\n", "scenario", "conn",
 	       "flow", "events", "sent", "lost", "loss%", "duration",

@@ -179,8 +179,8 @@ static void app_cancels(demo_sim *s, demo_conn *c)
 	if (!k)
 		return;
 	demo_send_stream *st = &c->ss[k - 1];
-	if (st->reset || st->fin_sent || st->next_off >= st->size ||
-	    st->next_off < s->cfg.reset_after_bytes)
+	if (!st->open || st->reset || st->fin_sent ||
+	    st->next_off >= st->size || st->next_off < s->cfg.reset_after_bytes)
 		return;
 	st->reset = st->reset_pending = true;
 	c->st.bytes_total -= st->size - st->next_off;
