@@ -41,6 +41,12 @@ check "non-qlog file exits 1" test $? -eq 1
 check "reason names the file" grep -q "ojo: import: .*bad.qlog: not qlog" "$dir/err3"
 "$ojo" import --db-path "$db" "$dir/bad.qlog" >"$dir/out4" 2>&1
 check "rejected file is not retried" grep -q "skipped (already rejected)" "$dir/out4"
+! grep -q "changed after" "$dir/out4"
+check "an unchanged file gets no change warning" test $? -eq 0
+printf 'still not json\n' >>"$dir/bad.qlog"
+"$ojo" import --db-path "$db" "$dir/bad.qlog" >"$dir/out4b" 2>&1
+check "a file changed since it was recorded is named in a warning" \
+  grep -q "bad.qlog: warning: changed after it was rejected; not re-read" "$dir/out4b"
 
 "$ojo" export --db-path "$db" --format qlog -o "$dir/qlog" 2>"$dir/err5"
 check "export qlog exits 0" test $? -eq 0

@@ -106,12 +106,23 @@ static void import_qlog(import_run *ir, const char *path, const struct stat *st)
 	if ((rc = ojo_store_begin(ir->s)) < 0)
 		goto dberr;
 	/* inside the write transaction: no watcher can slip in between */
-	if ((rc = ojo_store_file_status(ir->s, path, &fs)) < 0)
+	int64_t then_size = 0, then_mtime = 0;
+	if ((rc = ojo_store_file_get(ir->s, path, &fs, &then_size,
+				     &then_mtime)) < 0)
 		goto dberr;
 	if (fs != OJO_FILE_UNKNOWN) {
 		ojo_store_rollback(ir->s);
-		printf("%s: skipped (already %s)\n", path,
-		       fs == OJO_FILE_INGESTED ? "imported" : "rejected");
+		const char *was =
+		    fs == OJO_FILE_INGESTED ? "imported" : "rejected";
+		printf("%s: skipped (already %s)\n", path, was);
+		/* the ledger is keyed by path: a rewritten file is not read
+		   again, so say so rather than look up to date */
+		if (then_size != fi.size || then_mtime != fi.mtime_ns)
+			cli_error("import", path,
+				  "warning: changed after it was %s; not "
+				  "re-read (%lld bytes then, %lld now)",
+				  was, (long long)then_size,
+				  (long long)fi.size);
 		ir->skipped++;
 		return;
 	}
