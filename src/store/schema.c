@@ -9,8 +9,10 @@
  * `events` virtual table (store_vtab.c) shows blocks as one row per event
  * for SQL users.
  *
- * ojo_schema_sql always creates the newest layout; ojo_schema_steps upgrade
- * an older database one version at a time (store.c runs them). */
+ * A new database gets ojo_schema_v1_sql and then every step of
+ * ojo_schema_steps, the same path an old database upgrades along, so a new
+ * database and an upgraded one cannot differ (store.c runs them). The
+ * newest layout is described table by table in docs/DATABASE.md. */
 #include "store/schema.h"
 
 /* A connection's bytes_sent / bytes_acked include those of its streams and
@@ -48,98 +50,6 @@
 	"    WHERE flow_key = OLD.parent_key AND flow_key <> OLD.flow_key;\n"  \
 	"END;\n"
 
-const char ojo_schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS meta(\n"
-    "  key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-    /* one tracer instance (Ojo) or one qlog trace */
-    "CREATE TABLE IF NOT EXISTS traces(\n"
-    "  trace_id INTEGER PRIMARY KEY,\n"
-    "  name TEXT NOT NULL UNIQUE,\n"
-    "  source TEXT NOT NULL,\n" /* 'ojo' | 'qlog' */
-    "  pid INTEGER NOT NULL DEFAULT 0,\n"
-    "  schema_id INTEGER NOT NULL DEFAULT 0,\n"
-    "  vantage TEXT, title TEXT,\n"
-    "  first_ns INTEGER, last_ns INTEGER,\n"
-    "  n_events INTEGER NOT NULL DEFAULT 0,\n"
-    "  n_flows INTEGER NOT NULL DEFAULT 0,\n"
-    "  dropped INTEGER NOT NULL DEFAULT 0);\n"
-    /* every input file ever looked at: the exactly-once ledger */
-    "CREATE TABLE IF NOT EXISTS files(\n"
-    "  file_id INTEGER PRIMARY KEY,\n"
-    "  path TEXT NOT NULL UNIQUE,\n"
-    "  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,\n"
-    "  trace_id INTEGER REFERENCES traces,\n"
-    "  format TEXT NOT NULL,\n"
-    "  batch_start_ns INTEGER,\n"
-    "  n_events INTEGER NOT NULL DEFAULT 0,\n"
-    "  status TEXT NOT NULL CHECK(status IN ('ingested','rejected')),\n"
-    "  reason TEXT,\n"
-    "  ingested_at_ns INTEGER NOT NULL);\n"
-    /* a connection or stream: (trace, flow id) */
-    "CREATE TABLE IF NOT EXISTS flows(\n"
-    "  flow_key INTEGER PRIMARY KEY,\n"
-    "  trace_id INTEGER NOT NULL REFERENCES traces,\n"
-    "  flow_id INTEGER NOT NULL,\n"
-    "  parent_key INTEGER,\n" /* from OJO_EV_STREAM_LINK */
-    "  label TEXT,\n"
-    "  first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,\n"
-    "  n_events INTEGER NOT NULL DEFAULT 0,\n"
-    "  packets_sent INTEGER NOT NULL DEFAULT 0,\n"
-    "  packets_received INTEGER NOT NULL DEFAULT 0,\n"
-    "  packets_acked INTEGER NOT NULL DEFAULT 0,\n"
-    "  packets_lost INTEGER NOT NULL DEFAULT 0,\n"
-    "  packets_retransmitted INTEGER NOT NULL DEFAULT 0,\n"
-    "  bytes_sent INTEGER NOT NULL DEFAULT 0,\n" /* DATA_SENT lengths */
-    "  bytes_acked INTEGER NOT NULL DEFAULT 0,\n"
-    "  max_cwnd INTEGER,\n"
-    "  last_cwnd INTEGER,\n"
-    "  last_cwnd_ns INTEGER,\n"		      /* time of last_cwnd (v2) */
-    "  streams INTEGER NOT NULL DEFAULT 0,\n" /* child flows (v3) */
-    "  own_bytes_sent INTEGER NOT NULL DEFAULT 0,\n"  /* this flow's */
-    "  own_bytes_acked INTEGER NOT NULL DEFAULT 0,\n" /* only (v3) */
-    "  parent_ns INTEGER,\n" /* time of the link behind parent_key (v3) */
-    "  UNIQUE(trace_id, flow_id));\n"
-    "CREATE INDEX IF NOT EXISTS flows_by_start ON flows(first_ns);\n"
-    "CREATE INDEX IF NOT EXISTS flows_by_events ON flows(n_events);\n"
-    "CREATE INDEX IF NOT EXISTS flows_by_lost ON flows(packets_lost);\n"
-    "CREATE INDEX IF NOT EXISTS flows_by_parent ON flows(parent_key);\n"
-    "CREATE INDEX IF NOT EXISTS flows_by_duration ON flows(last_ns - "
-    "first_ns);\n"
-    "CREATE INDEX IF NOT EXISTS flows_by_bytes ON "
-    "flows(bytes_sent);\n" ROLLUP_TRIGGERS
-    /* the events, packed: see the comment at the top of this file */
-    "CREATE TABLE IF NOT EXISTS blocks(\n"
-    "  block_id INTEGER PRIMARY KEY,\n"
-    "  flow_key INTEGER NOT NULL,\n"
-    "  type INTEGER NOT NULL,\n"
-    "  t_first INTEGER NOT NULL, t_last INTEGER NOT NULL,\n"
-    "  n INTEGER NOT NULL,\n"
-    "  v_min INTEGER NOT NULL, v_max INTEGER NOT NULL,\n" /* as i64 */
-    "  file_id INTEGER NOT NULL,\n"
-    "  data BLOB NOT NULL);\n" /* n x (i64 time_ns, u64 payload) LE */
-    "CREATE INDEX IF NOT EXISTS blocks_by_flow ON blocks(flow_key, type, "
-    "t_first);\n"
-    /* per-flow histogram of event types (distributions, filters) */
-    "CREATE TABLE IF NOT EXISTS type_counts(\n"
-    "  flow_key INTEGER NOT NULL, type INTEGER NOT NULL,\n"
-    "  n INTEGER NOT NULL,\n"
-    "  PRIMARY KEY(flow_key, type)) WITHOUT ROWID;\n"
-    /* built-in catalog plus user schemas */
-    "CREATE TABLE IF NOT EXISTS event_types(\n"
-    "  type INTEGER PRIMARY KEY,\n"
-    "  name TEXT NOT NULL, category TEXT NOT NULL,\n"
-    "  description TEXT NOT NULL DEFAULT '',\n"
-    "  payload_kind TEXT NOT NULL DEFAULT 'count',\n"
-    "  unit TEXT NOT NULL DEFAULT '');\n"
-    /* qlog events with no Ojo equivalent, kept whole */
-    "CREATE TABLE IF NOT EXISTS unmapped_events(\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  trace_id INTEGER NOT NULL, flow_id INTEGER NOT NULL,\n"
-    "  time_ns INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL);\n"
-    "CREATE INDEX IF NOT EXISTS unmapped_by_trace ON unmapped_events(trace_id, "
-    "name);\n";
-
-/* Version 1 as shipped (tests build old databases from it). */
 const char ojo_schema_v1_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(\n"
     "  key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"

@@ -14,21 +14,19 @@
 /* Bytes per event inside blocks.data: i64 time_ns, u64 payload, LE. */
 #define OJO_BLOCK_EVENT_SIZE 16
 
-/* SQL creating every table and index of OJO_SCHEMA_VERSION. */
-extern const char ojo_schema_sql[];
-
 /* One upgrade step: SQL turning layout version `from` into from + 1. */
 typedef struct ojo_schema_step {
 	int from;
 	const char *sql;
 } ojo_schema_step;
 
-/* Upgrade steps in order, for databases older than OJO_SCHEMA_VERSION. */
+/* Upgrade steps in order; a new database runs all of them after
+ * ojo_schema_v1_sql. */
 extern const ojo_schema_step ojo_schema_steps[];
 extern const size_t ojo_schema_n_steps;
 
-/* The layout of version 1 exactly as it shipped, so tests can build an old
- * database and check the upgrade path. */
+/* The layout of version 1, the base every database starts from (tests
+ * also use it to build an old database). */
 extern const char ojo_schema_v1_sql[];
 
 #endif

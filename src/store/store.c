@@ -346,17 +346,17 @@ static int setup_schema(ojo_store *s)
 		goto fail;
 	}
 	if (ver == 0) {
-		rc = exec(s, ojo_schema_sql, "create schema");
+		rc = exec(s, ojo_schema_v1_sql, "create schema");
 		if (rc)
 			goto fail;
-	} else {
-		for (size_t i = 0; i < ojo_schema_n_steps; i++) {
-			if (ojo_schema_steps[i].from < ver)
-				continue;
-			rc = exec(s, ojo_schema_steps[i].sql, "upgrade schema");
-			if (rc)
-				goto fail;
-		}
+		ver = 1;
+	}
+	for (size_t i = 0; i < ojo_schema_n_steps; i++) {
+		if (ojo_schema_steps[i].from < ver)
+			continue;
+		rc = exec(s, ojo_schema_steps[i].sql, "upgrade schema");
+		if (rc)
+			goto fail;
 	}
 	char sql[96];
 	snprintf(sql, sizeof(sql),
