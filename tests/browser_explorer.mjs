@@ -22,7 +22,9 @@ const TRANSFER = process.env.OJO_TRANSFER ?? "";
 const WEB = process.env.OJO_WEB_DIR ?? resolve(here, "../web");
 const ARTIFACTS = process.env.OJO_ARTIFACTS ?? resolve(here, "../test-artifacts");
 const CHROMIUM = process.env.OJO_CHROMIUM ?? "/usr/bin/chromium";
-const QLOG = resolve(here, "../../shared/corpus/qlog/ngtcp2/b_loss5_delay20_3x1M.client.sqlog");
+// the qlog corpus that the build unpacks from tests/corpus/qlog/traces.tar.xz
+const CORPUS = process.env.OJO_QLOG_CORPUS ?? resolve(here, "../build/tests/corpus/qlog");
+const QLOG = join(CORPUS, "ngtcp2/b_loss5_delay20_3x1M.client.sqlog");
 const { chromium } = createRequire(join(WEB, "package.json"))("playwright-core");
 
 const children = new Set();

@@ -18,10 +18,10 @@ if(TARGET ojo_tool)
   # writers that keep their file open and pause past the settle time
   add_test(NAME ingest_inplace COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_inplace.sh
     $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool>
-    ${PROJECT_SOURCE_DIR}/../shared/corpus)
+    ${OJO_QLOG_CORPUS})
   add_test(NAME ingest_watch COMMAND ${CMAKE_CURRENT_LIST_DIR}/ingest_watch.sh
     $<TARGET_FILE:ojo> $<TARGET_FILE:ingest_tool>
-    ${PROJECT_SOURCE_DIR}/../shared/corpus)
+    ${OJO_QLOG_CORPUS})
   # 200 files, 2M events, 10 kills; smaller under the sanitizers.
   if(OJO_SANITIZE STREQUAL "")
     set(_per 10000)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ingest_inplace.sh OJO INGEST_TOOL CORPUS - files written in place by a
+# ingest_inplace.sh OJO INGEST_TOOL CORPUS_QLOG - files written in place by a
 # writer that keeps them open and pauses longer than the settle time (1 s),
 # as QUIC stacks write qlog: `ojo watch` takes each whole, once, after its
 # writer closes it, whether the watcher saw it created (live, also in a new
@@ -47,18 +47,18 @@ started() { wait_for 10 "[[ -s '$1' ]]" || fail "writer of $1 did not start"; }
 
 ndjson=quic-go/quicgo_loss2_delay15_4x512K.client.qlog
 seq=ngtcp2/b_loss5_delay20_3x1M.server.sqlog
-for r in "$ndjson" "$seq"; do [[ -f $CORPUS/qlog/$r ]] || fail "corpus file $r missing"; done
+for r in "$ndjson" "$seq"; do [[ -f $CORPUS/$r ]] || fail "corpus file $r missing"; done
 REF=$T/ref.db
-"$OJO" import --db-path "$REF" "$CORPUS/qlog/$ndjson" "$CORPUS/qlog/$seq" >/dev/null 2>&1 ||
+"$OJO" import --db-path "$REF" "$CORPUS/$ndjson" "$CORPUS/$seq" >/dev/null 2>&1 ||
   fail "reference import failed"
-ref_events() { q "$REF" "SELECT n_events FROM files WHERE path='$(realpath "$CORPUS/qlog/$1")'"; }
+ref_events() { q "$REF" "SELECT n_events FROM files WHERE path='$(realpath "$CORPUS/$1")'"; }
 traces_of() { q "$1" "SELECT count(*) || ' ' || total(n_events) FROM traces WHERE name GLOB '$2#*'"; }
 
 # check DB FILE CORPUS_REL: FILE is in the ledger once, ingested with the
 # events and traces `ojo import` stored from the original, no warning
 check() {
   local p r got want
-  p=$(realpath "$2") r=$(realpath "$CORPUS/qlog/$3")
+  p=$(realpath "$2") r=$(realpath "$CORPUS/$3")
   got="$(q "$1" "SELECT count(*) || ' ' || group_concat(status) || ' ' || total(n_events) || ' [' || coalesce(group_concat(reason), '') || ']' FROM files WHERE path='$p'") / $(traces_of "$1" "$p")"
   want="1 ingested $(q "$REF" "SELECT total(n_events) FROM files WHERE path='$r'") [] / $(traces_of "$REF" "$r")"
   [[ $got == "$want" ]] || fail "$2: '$got', want '$want'"
@@ -78,9 +78,9 @@ mkdir -p "$IN"
 W=$!; pids+=("$W")
 wait_for 10 '[[ -f $DB ]] && q "$DB" "SELECT 1 FROM files LIMIT 0" >/dev/null' ||
   fail "watcher did not open its database"
-inplace "$CORPUS/qlog/$ndjson" "$IN/paused.qlog" 2.5 & pids+=($!)
+inplace "$CORPUS/$ndjson" "$IN/paused.qlog" 2.5 & pids+=($!)
 mkdir "$IN/sub" # a new subdirectory: its file may be found by listing it
-inplace "$CORPUS/qlog/$seq" "$IN/sub/paused.sqlog" 2.5 & pids+=($!)
+inplace "$CORPUS/$seq" "$IN/sub/paused.sqlog" 2.5 & pids+=($!)
 "$TOOL" grow "$IN/paused.ojo" 1000 12012 2500 & pids+=($!) # 1000 records, cut mid-record
 started "$IN/paused.qlog"
 sleep 1.7 # past the settle time (1 s), writers paused (2.5 s)
@@ -108,7 +108,7 @@ sleep 0.5
   fail "changed file reported $(grep -c "paused.qlog: warning: changed" "$LOG") times, want 1"; ok
 check "$DB" "$IN/paused.qlog" "$ndjson"
 # a second name for a finished file (ln): no writer, no close, taken at once
-cp "$CORPUS/qlog/$seq" "$T/linked.sqlog"
+cp "$CORPUS/$seq" "$T/linked.sqlog"
 ln "$T/linked.sqlog" "$IN/linked.sqlog"
 wait_for 10 'in_ledger "$DB" "$IN/linked.sqlog"' || fail "hard-linked file not taken"
 check "$DB" "$IN/linked.sqlog" "$seq"
@@ -120,8 +120,8 @@ kill -TERM "$W"; rc=0; wait "$W" || rc=$?
 # stopped meanwhile leaves it for the next run
 IN=$T/start DB=$T/start.db LOG=$T/start.log
 mkdir -p "$IN"
-inplace "$CORPUS/qlog/$ndjson" "$IN/open.qlog" "$T/go1" & pids+=($!)
-hold "$CORPUS/qlog/$seq" "$IN/held.sqlog" "$T/go1" & pids+=($!)
+inplace "$CORPUS/$ndjson" "$IN/open.qlog" "$T/go1" & pids+=($!)
+hold "$CORPUS/$seq" "$IN/held.sqlog" "$T/go1" & pids+=($!)
 started "$IN/open.qlog"; started "$IN/held.sqlog"
 "$OJO" watch --input-dir "$IN" --db-path "$DB" 2>"$LOG" &
 W=$!; pids+=("$W")
@@ -159,12 +159,12 @@ kill -TERM "$W"; wait "$W" || true
 # at startup or seen created
 IN=$T/never DB=$T/never.db LOG=$T/never.log
 mkdir -p "$IN"
-hold "$CORPUS/qlog/$seq" "$IN/atstart.sqlog" "$T/go2" & pids+=($!)
+hold "$CORPUS/$seq" "$IN/atstart.sqlog" "$T/go2" & pids+=($!)
 started "$IN/atstart.sqlog"
 "$OJO" watch --open-wait 4 --input-dir "$IN" --db-path "$DB" 2>"$LOG" &
 W=$!; pids+=("$W")
 sleep 0.5
-hold "$CORPUS/qlog/$ndjson" "$IN/live.qlog" "$T/go2" & pids+=($!)
+hold "$CORPUS/$ndjson" "$IN/live.qlog" "$T/go2" & pids+=($!)
 sleep 1.5
 [[ $(q "$DB" "SELECT count(*) FROM files") == 0 ]] || fail "--open-wait 4: taken before 4 s"; ok
 wait_for 20 'in_ledger "$DB" "$IN/atstart.sqlog" && in_ledger "$DB" "$IN/live.qlog"' ||

@@ -19,13 +19,18 @@ echo "corpus: $nfiles files, $total events"
 # the settle time), so every run starts ingesting straight away.
 touch -d '1 minute ago' "$OUT"/*.ojo
 midway=0
+ledger() { sqlite3 -cmd ".timeout 5000" "$DB" "SELECT count(*) FROM files" 2>/dev/null || echo 0; }
 for ((i = 1; i <= KILLS; i++)); do
+  before=$(ledger)
   "$OJO" watch --quiet --input-dir "$OUT" --db-path "$DB" 2>>"$T/log" &
   W=$!
-  # a random moment 20..139 ms after the start: a few files per run
-  sleep "0.$(printf %03d $(( 20 + RANDOM % 120 )))"
+  # once this run has committed a file (a slow start, e.g. under a
+  # sanitizer, must not make every kill land before the first one), a
+  # random moment 0..99 ms later: a few more files per run
+  for ((n = 0; n < 1000 && $(ledger) == before; n++)); do sleep 0.01; done
+  sleep "0.$(printf %03d $(( RANDOM % 100 )))"
   kill -9 "$W"; wait "$W" 2>/dev/null || true; W=
-  done_files=$(sqlite3 -cmd ".timeout 5000" "$DB" "SELECT count(*) FROM files" 2>/dev/null || echo 0)
+  done_files=$(ledger)
   echo "kill $i: $done_files of $nfiles files in the ledger"
   (( done_files > 0 && done_files < nfiles )) && midway=$((midway + 1))
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ingest_watch.sh OJO INGEST_TOOL CORPUS - `ojo watch` as a process: usage
+# ingest_watch.sh OJO INGEST_TOOL CORPUS_QLOG - `ojo watch` as a process: usage
 # and exit codes, an unwritable database, two watchers on one database, an
 # input directory that appears later, live arrivals (timed), a qlog file
 # from the corpus, a file written in place slowly (live and found at
@@ -79,7 +79,7 @@ echo "live: renamed files queryable after ${lats[*]} ms (median $lat ms, bound 1
 cp "$OUT/live1.ojo" "$T/live.ojo"
 
 # a qlog file from the corpus arrives the same way, once
-qsrc=$CORPUS/qlog/ngtcp2/a_clean_3x2M.client.sqlog
+qsrc=$CORPUS/ngtcp2/a_clean_3x2M.client.sqlog
 [[ -f $qsrc ]] || fail "corpus file $qsrc missing"
 cp "$qsrc" "$T/src/q.sqlog"
 mv "$T/src/q.sqlog" "$OUT/q.sqlog"

@@ -1,5 +1,5 @@
-# qlog import/export tests (src/qlog). The corpus lives beside the clone.
-set(OJO_QLOG_CORPUS ${PROJECT_SOURCE_DIR}/../shared/corpus/qlog)
+# qlog import/export tests (src/qlog), on the corpus that tests/CMakeLists.txt
+# unpacks into OJO_QLOG_CORPUS.
 if(OJO_BUILD_TOOL)
   foreach(t qlog_corpus qlog_roundtrip qlog_cases)
     add_executable(${t} ${CMAKE_CURRENT_SOURCE_DIR}/${t}.c)
@@ -23,7 +23,7 @@ endif()
 
 # The real libFuzzer target (clang), without the database:
 #   cmake --build build --target fuzz_qlog
-#   build/tests/fuzz_qlog_replay --write-seeds SEEDS --corpus ../shared/corpus/qlog
+#   build/tests/fuzz_qlog_replay --write-seeds SEEDS --corpus build/tests/corpus/qlog
 #   build/tests/fuzz_qlog -max_total_time=60 SEEDS
 find_program(OJO_QLOG_CLANG NAMES clang clang-14)
 find_package(PkgConfig QUIET)
