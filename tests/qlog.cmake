@@ -61,3 +61,13 @@ if(OJO_BUILD_TOOL)
     $<TARGET_FILE:ojo> ${OJO_QLOG_CORPUS})
   set_tests_properties(qlog_watch PROPERTIES LABELS "qlog" TIMEOUT 300)
 endif()
+
+# The reference summaries are what tests/corpus/qlog_ref.mjs (independent of
+# the importer) computes from the traces: a contributor's new summary and
+# the committed ones stay reproducible.
+find_program(OJO_NODE node)
+if(OJO_NODE)
+  add_test(NAME qlog_reference COMMAND ${OJO_NODE}
+    ${CMAKE_CURRENT_LIST_DIR}/corpus/qlog_ref.mjs --check --base ${OJO_QLOG_CORPUS})
+  set_tests_properties(qlog_reference PROPERTIES LABELS "qlog" TIMEOUT 120)
+endif()
