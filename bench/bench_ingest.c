@@ -7,7 +7,7 @@
  *    libojo tracer into a temporary directory, in ~1 MiB batch files: a
  *    plausible mix of connections and streams (packets sent/acked/lost,
  *    byte ranges, cwnd, bytes in flight, RTT samples, stream links).
- * 2. Ingests every file with ojo_ingest_file() (what `ojo watch` does: one
+ * 2. Ingests every file with ingest_file() (what `ojo watch` does: one
  *    transaction per file with its ledger mark) into a fresh database.
  * 3. Baseline: the same rows inserted one at a time by a minimal prepared
  *    INSERT into a table without index, one transaction per file, same
@@ -164,22 +164,22 @@ static uint64_t write_corpus(const char *dir, uint64_t total)
 
 static uint64_t ingest_store(const char *db, char **files, size_t n)
 {
-	ojo_store *s;
+	store *s;
 	char err[512];
-	if (ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err)))
+	if (store_open_db(db, STORE_WRITE, &s, err, sizeof(err)))
 		die(db, err);
 	uint64_t events = 0;
 	for (size_t i = 0; i < n; i++) {
-		ojo_ingest_result res;
-		int rc = ojo_ingest_file(s, files[i], &res);
+		ingest_result res;
+		int rc = ingest_file(s, files[i], &res);
 		if (rc < 0)
-			die(files[i], ojo_store_errmsg(s));
-		if (res.status != OJO_FILE_INGESTED)
+			die(files[i], store_errmsg(s));
+		if (res.status != STORE_FILE_INGESTED)
 			die(files[i],
 			    res.reason[0] ? res.reason : "not ingested");
 		events += res.events;
 	}
-	ojo_store_close(s);
+	store_close(s);
 	return events;
 }
 

@@ -6,7 +6,7 @@
  * same run, measures:
  *   baseline: the same bytes split into records and parsed by cJSON, the
  *             JSON library the importer uses, with no database;
- *   import:   ojo_qlog_import() into a fresh SQLite database, committed.
+ *   import:   qlog_import() into a fresh SQLite database, committed.
  * Each is run 3 times, interleaved; the best of each is printed.
  * Target: import at no less than half the parse-only speed.
  * Usage: bench_qlog [MB] (default 110). */
@@ -138,28 +138,27 @@ static uint64_t parse_only(const char *path, bool seq)
 	return records;
 }
 
-static int import(const char *db, const char *path, ojo_qlog_report *rep)
+static int import(const char *db, const char *path, qlog_report *rep)
 {
 	char err[512];
-	ojo_store *s;
+	store *s;
 	int rc;
-	if (ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err)) < 0) {
+	if (store_open_db(db, STORE_WRITE, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_qlog: %s: %s\n", db, err);
 		return -1;
 	}
-	ojo_file_info fi = {
-	    .path = path, .format = "qlog", .status = OJO_FILE_INGESTED};
-	if ((rc = ojo_store_begin(s)) < 0 ||
-	    (rc = ojo_qlog_import(s, path, rep, err, sizeof(err))) < 0 ||
-	    (fi.events = rep->ojo_events,
-	     (rc = ojo_store_file_done(s, &fi)) < 0) ||
-	    (rc = ojo_store_commit(s)) < 0) {
+	store_file_info fi = {
+	    .path = path, .format = "qlog", .status = STORE_FILE_INGESTED};
+	if ((rc = store_begin(s)) < 0 ||
+	    (rc = qlog_import(s, path, rep, err, sizeof(err))) < 0 ||
+	    (fi.events = rep->ojo_events, (rc = store_file_done(s, &fi)) < 0) ||
+	    (rc = store_commit(s)) < 0) {
 		fprintf(stderr, "bench_qlog: import: %s %s\n", err,
-			ojo_store_errmsg(s));
-		ojo_store_close(s);
+			store_errmsg(s));
+		store_close(s);
 		return -1;
 	}
-	ojo_store_close(s);
+	store_close(s);
 	return 0;
 }
 
@@ -167,7 +166,7 @@ static void one(const char *dir, bool seq, size_t target)
 {
 	char path[4200], db[4200];
 	struct stat st;
-	ojo_qlog_report rep;
+	qlog_report rep;
 	snprintf(path, sizeof(path), "%s/trace.%s", dir,
 		 seq ? "sqlog" : "qlog");
 	snprintf(db, sizeof(db), "%s/bench.db", dir);

@@ -1,7 +1,7 @@
 /* bench_serve.c - latency of `ojo serve` on a database of >= 10 million
  * events with one flow of 1 million (issue 4).
  *
- * Builds the database with http_mkdb (libojo + ojo_ingest_file) under DIR
+ * Builds the database with http_mkdb (libojo + ingest_file) under DIR
  * (kept and reused when given; default a fresh temporary directory, removed
  * at the end), starts a real
  * `ojo serve` on 127.0.0.1, then prints median and p99 of:

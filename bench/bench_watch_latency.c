@@ -2,7 +2,7 @@
  * its events being queryable, through a real `ojo watch` child process and
  * a separate read-only SQLite connection polling the ledger (as `ojo serve`
  * would). Baseline in the same run: the same files ingested in-process by
- * ojo_ingest_file() with no watcher, i.e. the cost of the transaction
+ * ingest_file() with no watcher, i.e. the cost of the transaction
  * itself. Target: median latency under 100 ms.
  * usage: bench_watch_latency [FILES=50] [EVENTS_PER_FILE=10000] */
 #include <dirent.h>
@@ -112,23 +112,22 @@ int main(int argc, char **argv)
 
 	/* baseline: the ingest transaction alone, in-process */
 	{
-		ojo_store *s;
+		store *s;
 		char err[256];
 		snprintf(path, sizeof(path), "%s/baseline.db", tmp);
-		if (ojo_store_open(path, OJO_STORE_READWRITE, &s, err,
-				   sizeof(err)))
+		if (store_open_db(path, STORE_WRITE, &s, err, sizeof(err)))
 			DIE("%s", err);
 		for (int i = 0; i < n; i++) {
-			ojo_ingest_result res;
+			ingest_result res;
 			snprintf(path, sizeof(path), "%s/src/output/%s", tmp,
 				 names[i]->d_name);
 			double t0 = now_ms();
-			if (ojo_ingest_file(s, path, &res) ||
-			    res.status != OJO_FILE_INGESTED)
+			if (ingest_file(s, path, &res) ||
+			    res.status != STORE_FILE_INGESTED)
 				DIE("baseline ingest of %s failed", path);
 			base[i] = now_ms() - t0;
 		}
-		ojo_store_close(s);
+		store_close(s);
 	}
 
 	/* the watcher, as users run it */

@@ -3,7 +3,7 @@
  * together: every type is emitted, or listed below with the reason the
  * simulation cannot honestly emit it. A type added to the catalog later
  * fails here until the simulator records it or this list says why not. */
-#include "demo/scenario.h"
+#include "demo/demo_scenario.h"
 #include "demo_common.h"
 
 static const struct {
@@ -35,24 +35,24 @@ static int receiver_side(void *user, const ojo_event *ev)
 
 int main(void)
 {
-	ojo_demo_scenario sc[OJO_DEMO_MAX_SCENARIOS];
-	size_t n = ojo_demo_default_scenarios(1, sc, OJO_DEMO_MAX_SCENARIOS);
+	demo_scenario sc[DEMO_MAX_SCENARIOS];
+	size_t n = demo_default_scenarios(1, sc, DEMO_MAX_SCENARIOS);
 	CHECK(n >= 4);
 	uint64_t count[256] = {0};
 	for (size_t i = 0; i < n; i++) {
 		ev_log log = {0}, rx = {0};
-		ojo_demo_result res;
+		demo_result res;
 		/* one user pointer for both sides: keep them apart by address
 		 */
 		ev_log *both[2] = {&log, &rx};
-		ojo_demo_sink sink = {.emit = sender_side,
-				      .user = both,
-				      .emit_receiver = receiver_side};
-		CHECK_EQ(ojo_demo_run(&sc[i].cfg, &sink, &res), 0);
+		demo_sink sink = {.emit = sender_side,
+				  .user = both,
+				  .emit_receiver = receiver_side};
+		CHECK_EQ(demo_run(&sc[i].cfg, &sink, &res), 0);
 		CHECK_EQ(res.events, log.n);
 		CHECK_EQ(res.rx_events, rx.n);
 		for (size_t k = 0; k < res.n_conns; k++) {
-			const ojo_demo_conn_stats *c = &res.conns[k];
+			const demo_conn_stats *c = &res.conns[k];
 			CHECK(c->completed);
 			/* the peer's ACK packets: numbered 0, 1, 2 ... on the
 			 * connection, and at least one per two sent */
@@ -76,7 +76,7 @@ int main(void)
 			CHECK(rx.v[e].event_type < 256);
 			count[rx.v[e].event_type]++;
 		}
-		ojo_demo_result_free(&res);
+		demo_result_free(&res);
 		ev_log_free(&log);
 		ev_log_free(&rx);
 	}

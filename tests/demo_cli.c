@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "demo_common.h"
-#include "store/store_read.h"
+#include "sqlite/sq_read.h"
 
 static const char *ojo_bin;
 static char *tmp;
@@ -128,7 +128,7 @@ typedef struct flows_seen {
 	} conns[64];
 } flows_seen;
 
-static int on_flow(void *user, const ojo_rd_flow *f)
+static int on_flow(void *user, const store_flow_row *f)
 {
 	flows_seen *s = user;
 	if (f->has_parent) {
@@ -146,7 +146,7 @@ static int on_flow(void *user, const ojo_rd_flow *f)
 	return 0;
 }
 
-static int on_conn(void *user, const ojo_rd_flow *f)
+static int on_conn(void *user, const store_flow_row *f)
 {
 	flows_seen *s = user;
 	CHECK(!f->has_parent);
@@ -162,7 +162,7 @@ static int on_conn(void *user, const ojo_rd_flow *f)
 	return 0;
 }
 
-static int on_type(void *user, const ojo_rd_type *t)
+static int on_type(void *user, const store_type_row *t)
 {
 	int64_t *counts = user;
 	if (t->type < 256)
@@ -174,11 +174,11 @@ static int on_type(void *user, const ojo_rd_type *t)
 static void check_db(const char *db, const conn_line *lines, int n,
 		     const conn_line *total)
 {
-	ojo_rd *r = NULL;
+	store *r = NULL;
 	char err[256];
-	CHECK_EQ(ojo_rd_open(db, &r, err, sizeof(err)), 0);
-	ojo_rd_stats st;
-	CHECK_EQ(ojo_rd_stats_get(r, &st), 0);
+	CHECK_EQ(store_open_db(db, STORE_READ, &r, err, sizeof(err)), 0);
+	store_stats st;
+	CHECK_EQ(store_stats_get(r, &st), 0);
 	/* one per scenario and vantage point: the senders', the receivers' */
 	CHECK_EQ(st.traces, 8);
 	CHECK_EQ(st.connections, 2 * n);
@@ -188,11 +188,11 @@ static void check_db(const char *db, const conn_line *lines, int n,
 
 	flows_seen seen = {0};
 	int64_t nflows;
-	ojo_rd_flow_query q = {.kind = OJO_RD_CONNECTIONS, .limit = 1000};
-	CHECK_EQ(ojo_rd_flows(r, &q, &nflows, on_conn, &seen), 0);
+	store_flow_query q = {.kind = STORE_CONNECTIONS, .limit = 1000};
+	CHECK_EQ(store_flows(r, &q, &nflows, on_conn, &seen), 0);
 	CHECK_EQ(seen.connections, 2 * n);
-	q.kind = OJO_RD_STREAMS;
-	CHECK_EQ(ojo_rd_flows(r, &q, &nflows, on_flow, &seen), 0);
+	q.kind = STORE_STREAMS;
+	CHECK_EQ(store_flows(r, &q, &nflows, on_flow, &seen), 0);
 	CHECK_EQ(seen.streams, st.streams);
 	CHECK_EQ(st.streams, 30);
 
@@ -225,7 +225,7 @@ static void check_db(const char *db, const conn_line *lines, int n,
 	}
 
 	int64_t counts[256] = {0};
-	CHECK_EQ(ojo_rd_types(r, 0, 0, on_type, counts), 0);
+	CHECK_EQ(store_types(r, 0, 0, on_type, counts), 0);
 	for (size_t i = 0; i < DEMO_N_SENDER_TYPES; i++) {
 		uint32_t type = demo_sender_types[i];
 		if (counts[type] <= 0)
@@ -240,7 +240,7 @@ static void check_db(const char *db, const conn_line *lines, int n,
 				 OJO_EV_PACKET_RECEIVED};
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		CHECK(counts[more[i]] > 0);
-	ojo_rd_close(r);
+	store_close(r);
 }
 
 static void full_run(const char *dir, conn_line *total_out)

@@ -6,7 +6,7 @@
  * agrees with the senders'. */
 #include <math.h>
 
-#include "demo/scenario.h"
+#include "demo/demo_scenario.h"
 #include "demo_common.h"
 
 typedef struct two_logs {
@@ -23,13 +23,11 @@ static int rx_emit(void *user, const ojo_event *ev)
 	return ev_log_emit(&((two_logs *)user)->rx, ev);
 }
 
-static void run_both(const ojo_demo_config *cfg, two_logs *l,
-		     ojo_demo_result *res)
+static void run_both(const demo_config *cfg, two_logs *l, demo_result *res)
 {
 	memset(l, 0, sizeof(*l));
-	ojo_demo_sink sink = {
-	    .emit = tx_emit, .user = l, .emit_receiver = rx_emit};
-	CHECK_EQ(ojo_demo_run(cfg, &sink, res), 0);
+	demo_sink sink = {.emit = tx_emit, .user = l, .emit_receiver = rx_emit};
+	CHECK_EQ(demo_run(cfg, &sink, res), 0);
 	CHECK_EQ(res->events, l->tx.n);
 	CHECK_EQ(res->rx_events, l->rx.n);
 }
@@ -97,8 +95,8 @@ static bool any_between(const ev_log *log, uint32_t flow, uint32_t type,
  * it, while the rate holds and no ACK intervenes. */
 static void test_pacing(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.bandwidth_bps = 50000000;
 	cfg.link.delay_ns = 20000000;
 	cfg.link.queue_packets = 0; /* no loss: nothing but pacing */
@@ -107,9 +105,9 @@ static void test_pacing(void)
 	cfg.initial_max_data = 16u << 20;
 	cfg.initial_max_stream_data = 8u << 20;
 	two_logs l;
-	ojo_demo_result res;
+	demo_result res;
 	run_both(&cfg, &l, &res);
-	const ojo_demo_conn_stats *c = &res.conns[0];
+	const demo_conn_stats *c = &res.conns[0];
 	CHECK(c->completed);
 	CHECK_EQ(c->packets_lost, 0);
 	CHECK_EQ(c->ptos, 0);
@@ -185,7 +183,7 @@ static void test_pacing(void)
 	/* with pacing off the same transfer leaves in window-sized bursts */
 	cfg.pacing = false;
 	two_logs l2;
-	ojo_demo_result r2;
+	demo_result r2;
 	run_both(&cfg, &l2, &r2);
 	bool created = false;
 	for (size_t i = 0; i < l2.tx.n; i++)
@@ -193,29 +191,28 @@ static void test_pacing(void)
 			   l2.tx.v[i].event_type == OJO_EV_PACING_RATE;
 	CHECK(!created);
 	printf("pacing: goodput paced %.2f Mbit/s, unpaced %.2f Mbit/s\n",
-	       ojo_demo_goodput_bps(c) / 1e6,
-	       ojo_demo_goodput_bps(&r2.conns[0]) / 1e6);
-	ojo_demo_result_free(&r2);
+	       demo_goodput_bps(c) / 1e6, demo_goodput_bps(&r2.conns[0]) / 1e6);
+	demo_result_free(&r2);
 	free_both(&l2);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	free_both(&l);
 }
 
 /* The default "clean" scenario's app cancels one stream part-way. */
 static void test_reset(void)
 {
-	ojo_demo_scenario sc[OJO_DEMO_MAX_SCENARIOS];
-	size_t n = ojo_demo_default_scenarios(1, sc, OJO_DEMO_MAX_SCENARIOS);
-	const ojo_demo_config *cfg = NULL;
+	demo_scenario sc[DEMO_MAX_SCENARIOS];
+	size_t n = demo_default_scenarios(1, sc, DEMO_MAX_SCENARIOS);
+	const demo_config *cfg = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(sc[i].name, "clean"))
 			cfg = &sc[i].cfg;
 	CHECK(cfg != NULL);
 	CHECK(cfg->reset_stream > 0);
 	two_logs l;
-	ojo_demo_result res;
+	demo_result res;
 	run_both(cfg, &l, &res);
-	const ojo_demo_conn_stats *c = &res.conns[0];
+	const demo_conn_stats *c = &res.conns[0];
 	CHECK(c->completed);
 	CHECK_EQ(c->streams_reset, 1);
 	uint32_t victim = c->flow_id + cfg->reset_stream;
@@ -299,7 +296,7 @@ static void test_reset(void)
 	       (unsigned long long)cfg->reset_error_code,
 	       (unsigned long long)final_size,
 	       (unsigned long long)cfg->bytes_per_stream, c->n_streams - 1);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	free_both(&l);
 }
 
@@ -308,8 +305,8 @@ static void test_reset(void)
  * still completes. */
 static int reset_lossy_run(uint64_t seed)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.3;
 	cfg.connections = 12;
 	cfg.conn_start_gap_ns = 20000000;
@@ -318,11 +315,11 @@ static int reset_lossy_run(uint64_t seed)
 	cfg.reset_after_bytes = 100000;
 	cfg.seed = seed;
 	two_logs l;
-	ojo_demo_result res;
+	demo_result res;
 	run_both(&cfg, &l, &res);
 	int repeated = 0;
 	for (size_t k = 0; k < res.n_conns; k++) {
-		const ojo_demo_conn_stats *c = &res.conns[k];
+		const demo_conn_stats *c = &res.conns[k];
 		CHECK(c->completed);
 		CHECK_EQ(c->streams_reset, 1);
 		uint32_t victim = c->flow_id + cfg.reset_stream;
@@ -361,7 +358,7 @@ static int reset_lossy_run(uint64_t seed)
 		CHECK(!lost || resent);
 		repeated += lost;
 	}
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	free_both(&l);
 	return repeated;
 }
@@ -383,16 +380,16 @@ static void test_reset_lossy(void)
  * received, and the stream data it got is what the sender sent. */
 static void test_receiver_view(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.02;
 	cfg.connections = 2;
 	cfg.conn_start_gap_ns = 50000000;
 	two_logs l;
-	ojo_demo_result res;
+	demo_result res;
 	run_both(&cfg, &l, &res);
 	for (size_t k = 0; k < res.n_conns; k++) {
-		const ojo_demo_conn_stats *c = &res.conns[k];
+		const demo_conn_stats *c = &res.conns[k];
 		CHECK(c->completed);
 		pkt_times pt;
 		packet_times(&l.tx, c->flow_id, &pt);
@@ -443,7 +440,7 @@ static void test_receiver_view(void)
 		free(pt.created);
 		free(pt.sent);
 	}
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	free_both(&l);
 }
 

@@ -1,7 +1,7 @@
 /* demo_fifo.c - the ring buffers' growth keeps every element in FIFO order
  * whatever the wrap position, checked against a plain counter. */
-#include "demo/fifo.h"
-#include "demo/rng.h"
+#include "demo/demo_fifo.h"
+#include "demo/demo_rng.h"
 #include "demo_common.h"
 
 typedef struct ring {
@@ -12,8 +12,8 @@ typedef struct ring {
 static void push(ring *r, uint64_t x)
 {
 	if (r->n == r->cap) {
-		uint64_t *v = ojo_demo_fifo_grow(r->v, sizeof(*v), &r->head,
-						 r->n, &r->cap, 4);
+		uint64_t *v = demo_fifo_grow(r->v, sizeof(*v), &r->head, r->n,
+					     &r->cap, 4);
 		CHECK(v != NULL);
 		CHECK_EQ(r->head, 0);
 		r->v = v;
@@ -33,15 +33,15 @@ static uint64_t pop(ring *r)
 
 int main(void)
 {
-	ojo_demo_rng rng;
-	ojo_demo_rng_seed(&rng, 3);
+	demo_rng rng;
+	demo_rng_seed(&rng, 3);
 	ring r = {0};
 	uint64_t next_in = 0, next_out = 0;
 	size_t grown = 0, last_cap = 0;
 	for (int step = 0; step < 200000; step++) {
 		/* pushes slightly more often than pops: the ring wraps at every
 		 * size, then grows while wrapped */
-		if (ojo_demo_rng_chance(&rng, 0.52) || r.n == 0)
+		if (demo_rng_chance(&rng, 0.52) || r.n == 0)
 			push(&r, next_in++);
 		else
 			CHECK_EQ(pop(&r), next_out++);

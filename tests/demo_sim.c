@@ -3,26 +3,26 @@
  * and RFC 9438 say must happen. */
 #include <math.h>
 
-#include "demo/sim.h"
+#include "demo/demo.h"
 #include "demo_common.h"
 
-static void run(const ojo_demo_config *cfg, ev_log *log, ojo_demo_result *res)
+static void run(const demo_config *cfg, ev_log *log, demo_result *res)
 {
-	ojo_demo_sink sink = {.emit = ev_log_emit, .user = log};
-	int rc = ojo_demo_run(cfg, &sink, res);
+	demo_sink sink = {.emit = ev_log_emit, .user = log};
+	int rc = demo_run(cfg, &sink, res);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(res->events, log->n);
 }
 
 /* The same without keeping the events: only the result is looked at. */
-static void run_unrecorded(const ojo_demo_config *cfg, ojo_demo_result *res)
+static void run_unrecorded(const demo_config *cfg, demo_result *res)
 {
-	ojo_demo_sink none = {0};
-	CHECK_EQ(ojo_demo_run(cfg, &none, res), 0);
+	demo_sink none = {0};
+	CHECK_EQ(demo_run(cfg, &none, res), 0);
 }
 
 /* How far c's losses are from Binomial(packets sent, p), in sigmas. */
-static double loss_sigmas(const ojo_demo_conn_stats *c, double p)
+static double loss_sigmas(const demo_conn_stats *c, double p)
 {
 	double n = (double)c->packets_sent;
 	return ((double)c->packets_lost - n * p) / sqrt(n * p * (1 - p));
@@ -32,8 +32,8 @@ static double loss_sigmas(const ojo_demo_conn_stats *c, double p)
  * to the bottleneck rate. */
 static void test_lossless_rate(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.bandwidth_bps = 20000000;
 	cfg.link.delay_ns = 20000000;
 	cfg.link.queue_packets = 0; /* unlimited */
@@ -42,28 +42,28 @@ static void test_lossless_rate(void)
 	cfg.initial_max_data = 32u << 20;
 	cfg.initial_max_stream_data = 16u << 20;
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	run(&cfg, &log, &res);
 	CHECK_EQ(res.n_conns, 1);
-	const ojo_demo_conn_stats *c = &res.conns[0];
+	const demo_conn_stats *c = &res.conns[0];
 	CHECK(c->completed);
 	CHECK_EQ(c->packets_lost, 0);
 	CHECK_EQ(res.link.dropped_queue + res.link.dropped_random, 0);
 	CHECK_EQ(c->bytes_sent_new, c->bytes_total);
-	double ratio = ojo_demo_goodput_bps(c) / (double)cfg.link.bandwidth_bps;
+	double ratio = demo_goodput_bps(c) / (double)cfg.link.bandwidth_bps;
 	printf("lossless: goodput %.2f Mbit/s = %.1f%% of the bottleneck\n",
-	       ojo_demo_goodput_bps(c) / 1e6, ratio * 100);
+	       demo_goodput_bps(c) / 1e6, ratio * 100);
 	CHECK(ratio >= 0.85);
 	CHECK(ratio <= 1.0);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	ev_log_free(&log);
 }
 
 /* The slow-start setup: a fat, long pipe keeps queueing out of the
  * picture, so each round's ACKs are all back well within half an RTT. */
-static void slow_start_cfg(ojo_demo_config *cfg, bool pacing)
+static void slow_start_cfg(demo_config *cfg, bool pacing)
 {
-	ojo_demo_config_init(cfg);
+	demo_config_init(cfg);
 	cfg->pacing = pacing;
 	cfg->link.bandwidth_bps = 1000000000;
 	cfg->link.delay_ns = 50000000; /* RTT 100 ms */
@@ -76,10 +76,10 @@ static void slow_start_cfg(ojo_demo_config *cfg, bool pacing)
 }
 
 /* cwnd growth over each RTT (mid-round to mid-round) into r[1..n]. */
-static void slow_start_rounds(const ojo_demo_config *cfg, double *r, int n)
+static void slow_start_rounds(const demo_config *cfg, double *r, int n)
 {
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	run(cfg, &log, &res);
 	CHECK_EQ(res.conns[0].packets_lost, 0);
 	uint64_t rtt = 2 * cfg->link.delay_ns;
@@ -99,7 +99,7 @@ static void slow_start_rounds(const ojo_demo_config *cfg, double *r, int n)
 	for (size_t i = 0; i < log.n; i++)
 		if (log.v[i].event_type == OJO_EV_SSTHRESH)
 			CHECK(log.v[i].payload == UINT64_MAX);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	ev_log_free(&log);
 }
 
@@ -107,7 +107,7 @@ static void slow_start_rounds(const ojo_demo_config *cfg, double *r, int n)
  * trip: each acked byte adds one and lets two leave. */
 static void test_slow_start_doubles(void)
 {
-	ojo_demo_config cfg;
+	demo_config cfg;
 	slow_start_cfg(&cfg, false);
 	double r[7];
 	slow_start_rounds(&cfg, r, 6);
@@ -131,7 +131,7 @@ static void test_slow_start_paced(void)
 			hi = g;
 	}
 	double g = lo;
-	ojo_demo_config cfg;
+	demo_config cfg;
 	slow_start_cfg(&cfg, true);
 	double r[10];
 	slow_start_rounds(&cfg, r, 9);
@@ -190,39 +190,39 @@ static int check_reductions(const ev_log *log, uint32_t flow, double beta,
 
 static void test_newreno_halves(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.01;
 	cfg.link.queue_packets = 50;
 	cfg.bytes_per_stream = 2000000;
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	run(&cfg, &log, &res);
 	CHECK(res.conns[0].completed);
 	int n = check_reductions(&log, 1, 0.5, 2 * cfg.max_packet_size);
 	printf("newreno: %d reductions, each to half the window\n", n);
 	CHECK(n >= 5);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	ev_log_free(&log);
 }
 
 static void test_cubic(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
-	cfg.cc = OJO_DEMO_CC_CUBIC;
+	demo_config cfg;
+	demo_config_init(&cfg);
+	cfg.cc = DEMO_CC_CUBIC;
 	cfg.link.loss_rate = 0.002;
 	cfg.link.queue_packets = 60;
 	cfg.connections = 2;
 	cfg.conn_start_gap_ns = 300000000;
 	cfg.bytes_per_stream = 2000000;
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	run(&cfg, &log, &res);
 	int n = 0;
 	for (size_t k = 0; k < res.n_conns; k++) {
 		CHECK(res.conns[k].completed);
-		CHECK(ojo_demo_goodput_bps(&res.conns[k]) > 1e6);
+		CHECK(demo_goodput_bps(&res.conns[k]) > 1e6);
 		n += check_reductions(&log, res.conns[k].flow_id, 0.7,
 				      2 * cfg.max_packet_size);
 	}
@@ -231,12 +231,12 @@ static void test_cubic(void)
 
 	/* the same run with NewReno takes a different course */
 	ev_log log2 = {0};
-	ojo_demo_result res2;
-	cfg.cc = OJO_DEMO_CC_NEWRENO;
+	demo_result res2;
+	cfg.cc = DEMO_CC_NEWRENO;
 	run(&cfg, &log2, &res2);
 	CHECK(ev_log_differs(&log, &log2));
-	ojo_demo_result_free(&res);
-	ojo_demo_result_free(&res2);
+	demo_result_free(&res);
+	demo_result_free(&res2);
 	ev_log_free(&log);
 	ev_log_free(&log2);
 }
@@ -248,9 +248,9 @@ static void test_cubic_long_fat_pipe(void)
 {
 	double gp[2] = {0, 0};
 	for (int algo = 0; algo < 2; algo++) {
-		ojo_demo_config cfg;
-		ojo_demo_config_init(&cfg);
-		cfg.cc = algo ? OJO_DEMO_CC_CUBIC : OJO_DEMO_CC_NEWRENO;
+		demo_config cfg;
+		demo_config_init(&cfg);
+		cfg.cc = algo ? DEMO_CC_CUBIC : DEMO_CC_NEWRENO;
 		cfg.link.bandwidth_bps = 200000000;
 		cfg.link.delay_ns = 50000000;
 		cfg.link.queue_packets = 1000;
@@ -259,11 +259,11 @@ static void test_cubic_long_fat_pipe(void)
 		cfg.bytes_per_stream = 60000000;
 		cfg.initial_max_stream_data = 8u << 20;
 		cfg.initial_max_data = 16u << 20;
-		ojo_demo_result res;
+		demo_result res;
 		run_unrecorded(&cfg, &res);
 		CHECK(res.conns[0].completed);
-		gp[algo] = ojo_demo_goodput_bps(&res.conns[0]);
-		ojo_demo_result_free(&res);
+		gp[algo] = demo_goodput_bps(&res.conns[0]);
+		demo_result_free(&res);
 	}
 	printf("long fat pipe: newreno %.1f Mbit/s, cubic %.1f Mbit/s\n",
 	       gp[0] / 1e6, gp[1] / 1e6);
@@ -276,8 +276,8 @@ static void test_loss_rate(void)
 {
 	const double rates[] = {0.005, 0.02, 0.05};
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		ojo_demo_config cfg;
-		ojo_demo_config_init(&cfg);
+		demo_config cfg;
+		demo_config_init(&cfg);
 		cfg.seed = 7 + i;
 		cfg.link.loss_rate = rates[i];
 		cfg.link.queue_packets = 0;
@@ -285,9 +285,9 @@ static void test_loss_rate(void)
 		cfg.link.delay_ns = 5000000;
 		cfg.streams_per_conn = 4;
 		cfg.bytes_per_stream = 3000000;
-		ojo_demo_result res;
+		demo_result res;
 		run_unrecorded(&cfg, &res);
-		const ojo_demo_conn_stats *c = &res.conns[0];
+		const demo_conn_stats *c = &res.conns[0];
 		CHECK(c->completed);
 		double n = (double)c->packets_sent, p = rates[i];
 		double dev = loss_sigmas(c, p);
@@ -302,7 +302,7 @@ static void test_loss_rate(void)
 		/* the sender never blames a packet the link delivered */
 		CHECK(c->packets_lost <= res.link.dropped_random);
 		CHECK(c->packets_acked + c->packets_lost <= c->packets_sent);
-		ojo_demo_result_free(&res);
+		demo_result_free(&res);
 	}
 }
 
@@ -310,14 +310,14 @@ static void test_loss_rate(void)
  * transfer still completes with every byte acked. */
 static void test_heavy_loss(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.3;
 	cfg.connections = 2;
-	ojo_demo_result res;
+	demo_result res;
 	run_unrecorded(&cfg, &res);
 	for (size_t k = 0; k < res.n_conns; k++) {
-		const ojo_demo_conn_stats *c = &res.conns[k];
+		const demo_conn_stats *c = &res.conns[k];
 		CHECK(c->completed);
 		CHECK(c->ptos > 0);
 		CHECK(c->lost_timeout > 0 && c->lost_threshold > 0);
@@ -330,7 +330,7 @@ static void test_heavy_loss(void)
 		    (unsigned long long)c->ptos);
 		CHECK(fabs(dev) <= 4.0);
 	}
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 }
 
 /* A 2 s outage mid-transfer: the PTO fires with exponential backoff
@@ -338,16 +338,16 @@ static void test_heavy_loss(void)
  * drops the window to the minimum, and the transfer then completes. */
 static void test_outage(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.streams_per_conn = 1;
 	cfg.bytes_per_stream = 4000000;
 	cfg.link.outage_start_ns = 800000000;
 	cfg.link.outage_ns = 2000000000;
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	run(&cfg, &log, &res);
-	const ojo_demo_conn_stats *c = &res.conns[0];
+	const demo_conn_stats *c = &res.conns[0];
 	CHECK(c->completed);
 	CHECK(res.link.dropped_outage > 0);
 	CHECK(c->ptos >= 3);
@@ -387,28 +387,28 @@ static void test_outage(void)
 		    log.v[i].payload == 2 * cfg.max_packet_size)
 			min_seen = true;
 	CHECK(min_seen);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	ev_log_free(&log);
 }
 
 static void test_determinism(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.01;
 	cfg.connections = 2;
 	cfg.conn_start_gap_ns = 100000000;
 	ev_log a = {0}, b = {0}, c = {0};
-	ojo_demo_result ra, rb, rc;
+	demo_result ra, rb, rc;
 	run(&cfg, &a, &ra);
 	run(&cfg, &b, &rb);
 	cfg.seed = 2;
 	run(&cfg, &c, &rc);
 	CHECK_SAME_LOG(&a, &b);
 	CHECK(ev_log_differs(&a, &c));
-	ojo_demo_result_free(&ra);
-	ojo_demo_result_free(&rb);
-	ojo_demo_result_free(&rc);
+	demo_result_free(&ra);
+	demo_result_free(&rb);
+	demo_result_free(&rc);
 	ev_log_free(&a);
 	ev_log_free(&b);
 	ev_log_free(&c);
@@ -418,13 +418,13 @@ static void test_determinism(void)
  * at most once, stream data is acked in full, every stream is linked. */
 static void test_consistency(void)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.02;
 	cfg.connections = 3;
 	cfg.conn_start_gap_ns = 50000000;
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	run(&cfg, &log, &res);
 	uint64_t npkts = 0;
 	for (size_t k = 0; k < res.n_conns; k++)
@@ -432,7 +432,7 @@ static void test_consistency(void)
 	uint8_t *fate = calloc(npkts * 4 + 16, 1);
 	CHECK(fate != NULL);
 	for (size_t k = 0; k < res.n_conns; k++) {
-		const ojo_demo_conn_stats *c = &res.conns[k];
+		const demo_conn_stats *c = &res.conns[k];
 		CHECK(c->completed);
 		uint64_t sent = 0, acked = 0, lost = 0, links = 0, fins = 0;
 		uint64_t data_acked = 0;
@@ -479,7 +479,7 @@ static void test_consistency(void)
 		CHECK(data_acked >= c->bytes_total);
 	}
 	free(fate);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	ev_log_free(&log);
 }
 

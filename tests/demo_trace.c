@@ -2,20 +2,20 @@
  * read back with the reader API: nothing lost or reordered, same seed
  * gives the same trace, and the recorded flow-control limits are never
  * exceeded by the recorded stream data. */
-#include "demo/scenario.h"
+#include "demo/demo_scenario.h"
 #include "demo_common.h"
 
 /* Runs cfg into dir/<name> and reads the batches back: the senders' trace
  * into log, the receivers' into rx (if not NULL). The times become
  * simulated ns again (the senders' first event is at 0). */
 static void traced_both(const char *dir, const char *name,
-			const ojo_demo_config *cfg, ev_log *log, ev_log *rx,
-			ojo_demo_result *res)
+			const demo_config *cfg, ev_log *log, ev_log *rx,
+			demo_result *res)
 {
 	char out[1024], batches[1100];
 	snprintf(out, sizeof(out), "%s/%s", dir, name);
-	ojo_demo_trace_info info;
-	CHECK_EQ(ojo_demo_run_traced(cfg, out, res, &info), 0);
+	demo_trace_info info;
+	CHECK_EQ(demo_run_traced(cfg, out, res, &info), 0);
 	CHECK(info.trace_name[0] != '\0');
 	CHECK(strcmp(info.trace_name, info.receiver_trace_name) != 0);
 	CHECK_EQ(info.stats.events_dropped, 0);
@@ -45,9 +45,8 @@ static void traced_both(const char *dir, const char *name,
 	}
 }
 
-static void traced(const char *dir, const char *name,
-		   const ojo_demo_config *cfg, ev_log *log,
-		   ojo_demo_result *res)
+static void traced(const char *dir, const char *name, const demo_config *cfg,
+		   ev_log *log, demo_result *res)
 {
 	traced_both(dir, name, cfg, log, NULL, res);
 }
@@ -145,8 +144,8 @@ static int count_type(const ev_log *log, uint32_t type)
 
 static void test_flow_control(const char *dir)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.bandwidth_bps = 100000000;
 	cfg.link.delay_ns = 30000000;
 	cfg.link.queue_packets = 300;
@@ -158,7 +157,7 @@ static void test_flow_control(const char *dir)
 	cfg.initial_max_stream_data = 48000;
 	cfg.app_read_bps = 10000000;
 	ev_log log = {0};
-	ojo_demo_result res;
+	demo_result res;
 	traced(dir, "fc", &cfg, &log, &res);
 	for (size_t k = 0; k < res.n_conns; k++)
 		CHECK(res.conns[k].completed);
@@ -174,26 +173,26 @@ static void test_flow_control(const char *dir)
 	CHECK(reached > 10);
 	CHECK(blocked > 10);
 	CHECK(updates > 20);
-	ojo_demo_result_free(&res);
+	demo_result_free(&res);
 	ev_log_free(&log);
 }
 
 static void test_faithful_and_deterministic(const char *dir)
 {
-	ojo_demo_config cfg;
-	ojo_demo_config_init(&cfg);
+	demo_config cfg;
+	demo_config_init(&cfg);
 	cfg.link.loss_rate = 0.01;
 	cfg.connections = 2;
 	cfg.conn_start_gap_ns = 100000000;
 	cfg.bytes_per_stream = 3000000; /* > 64k events: several flushes */
 
 	ev_log mem = {0};
-	ojo_demo_result rm;
-	ojo_demo_sink sink = {.emit = ev_log_emit, .user = &mem};
-	CHECK_EQ(ojo_demo_run(&cfg, &sink, &rm), 0);
+	demo_result rm;
+	demo_sink sink = {.emit = ev_log_emit, .user = &mem};
+	CHECK_EQ(demo_run(&cfg, &sink, &rm), 0);
 
 	ev_log a = {0}, b = {0}, c = {0}, rxa = {0}, rxb = {0};
-	ojo_demo_result ra, rb, rc;
+	demo_result ra, rb, rc;
 	traced_both(dir, "a", &cfg, &a, &rxa, &ra);
 	traced_both(dir, "b", &cfg, &b, &rxb, &rb);
 	/* the receivers' traces too, on the senders' clock */
@@ -210,10 +209,10 @@ static void test_faithful_and_deterministic(const char *dir)
 	CHECK_SAME_LOG(&a, &b);
 	CHECK(ev_log_differs(&a, &c));
 	check_flow_control(&a);
-	ojo_demo_result_free(&rm);
-	ojo_demo_result_free(&ra);
-	ojo_demo_result_free(&rb);
-	ojo_demo_result_free(&rc);
+	demo_result_free(&rm);
+	demo_result_free(&ra);
+	demo_result_free(&rb);
+	demo_result_free(&rc);
 	ev_log_free(&mem);
 	ev_log_free(&a);
 	ev_log_free(&b);
@@ -261,14 +260,14 @@ static uint64_t check_receiver_limits(const ev_log *rx)
 
 static void test_default_scenarios(const char *dir)
 {
-	ojo_demo_scenario sc[OJO_DEMO_MAX_SCENARIOS];
-	size_t n = ojo_demo_default_scenarios(1, sc, OJO_DEMO_MAX_SCENARIOS);
+	demo_scenario sc[DEMO_MAX_SCENARIOS];
+	size_t n = demo_default_scenarios(1, sc, DEMO_MAX_SCENARIOS);
 	CHECK(n >= 4);
 	int seen[DEMO_N_SENDER_TYPES] = {0};
 	bool states[4] = {0};
 	for (size_t i = 0; i < n; i++) {
 		ev_log log = {0}, rx = {0};
-		ojo_demo_result res;
+		demo_result res;
 		char name[64];
 		snprintf(name, sizeof(name), "default-%zu", i);
 		traced_both(dir, name, &sc[i].cfg, &log, &rx, &res);
@@ -287,7 +286,7 @@ static void test_default_scenarios(const char *dir)
 				CHECK(log.v[e].payload < 4);
 				states[log.v[e].payload] = true;
 			}
-		ojo_demo_result_free(&res);
+		demo_result_free(&res);
 		ev_log_free(&log);
 	}
 	for (size_t w = 0; w < DEMO_N_SENDER_TYPES; w++) {

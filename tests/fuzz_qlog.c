@@ -30,34 +30,33 @@
 #ifdef OJO_FUZZ_STANDALONE
 /* The libFuzzer build has no database: s is always NULL, these are never
  * called, they only satisfy the linker. */
-int ojo_store_append(ojo_store *s, int64_t t, const ojo_store_event *e,
-		     size_t n)
+int store_append(store *s, int64_t t, const store_event *e, size_t n)
 {
 	(void)s, (void)t, (void)e, (void)n;
 	return -ENOSYS;
 }
-int ojo_store_flow_label(ojo_store *s, int64_t t, uint32_t f, const char *l)
+int store_flow_label(store *s, int64_t t, uint32_t f, const char *l)
 {
 	(void)s, (void)t, (void)f, (void)l;
 	return -ENOSYS;
 }
-int ojo_store_unmapped(ojo_store *s, int64_t t, uint32_t f, int64_t ns,
-		       const char *n, const char *j)
+int store_unmapped(store *s, int64_t t, uint32_t f, int64_t ns, const char *n,
+		   const char *j)
 {
 	(void)s, (void)t, (void)f, (void)ns, (void)n, (void)j;
 	return -ENOSYS;
 }
-int ojo_store_trace(ojo_store *s, const ojo_trace_info *i, int64_t *id)
+int store_trace(store *s, const store_trace_info *i, int64_t *id)
 {
 	(void)s, (void)i, (void)id;
 	return -ENOSYS;
 }
-int ojo_store_event_type(ojo_store *s, const ojo_type_info *ti)
+int store_event_type(store *s, const store_type_info *ti)
 {
 	(void)s, (void)ti;
 	return -ENOSYS;
 }
-const char *ojo_store_errmsg(const ojo_store *s)
+const char *store_errmsg(const store *s)
 {
 	(void)s;
 	return "";
@@ -69,10 +68,10 @@ const char *ojo_store_errmsg(const ojo_store *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ojo_qlog_report rep;
+	qlog_report rep;
 	char err[256];
-	int rc = ojo_qlog_import_mem(NULL, "fuzz", data, size, &rep, err,
-				     sizeof(err));
+	int rc =
+	    qlog_import_mem(NULL, "fuzz", data, size, &rep, err, sizeof(err));
 	if (rc < 0) {
 		REQUIRE(rc == -EINVAL || rc == -EFBIG);
 		REQUIRE(err[0] != '\0');
@@ -83,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint32_t i = 0; i < rep.n_unmapped_names; i++)
 		named += rep.unmapped[i].n;
 	REQUIRE(named == rep.events_unmapped);
-	REQUIRE(rep.n_unmapped_names <= OJO_QLOG_MAX_NAMES);
+	REQUIRE(rep.n_unmapped_names <= QLOG_MAX_NAMES);
 	REQUIRE(!rep.truncated || rep.warning[0] != '\0');
 	REQUIRE(rep.format[0] != '\0');
 	return 0;

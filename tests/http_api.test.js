@@ -564,10 +564,10 @@ test('embed.cmake: web/dist files become C arrays, or a notice page', () => {
   assert.match(c, /\{"\/index\.html", a\d+, 2\}/);
   assert.match(c, /\{"\/assets\/x\.js", a\d+, 1\}/);
   assert.match(c, /0x41,0x42,/);
-  assert.match(c, /ojo_n_assets = 2;/);
+  assert.match(c, /http_n_assets = 2;/);
   execFileSync('cmake', [`-DOJO_WEB_DIST=${path.join(dir, 'no-dist')}`, `-DOUT=${out}`, '-P', script]);
   const fallback = fs.readFileSync(out, 'utf8');
-  assert.match(fallback, /ojo_n_assets = 1;/);
+  assert.match(fallback, /http_n_assets = 1;/);
   const bytes = [...fallback.matchAll(/0x([0-9a-f]{2})/g)].map((m) => parseInt(m[1], 16));
   assert.match(Buffer.from(bytes).toString(), /UI not built: run <code>make web<\/code>/);
 });

@@ -1,6 +1,6 @@
 /* http_mkdb.c - builds the database the HTTP tests and bench_serve use:
  * records a plausible QUIC-like transfer with libojo (public API), then
- * ingests the trace files with ojo_ingest_file, the code `ojo watch` uses.
+ * ingests the trace files with ingest_file, the code `ojo watch` uses.
  *
  *   http_mkdb DIR [BIG_EVENTS [FILLER_EVENTS [DB]]]
  * writes the trace files under DIR/traces/output/ and DIR/ojo.db (or
@@ -121,8 +121,8 @@ static uint64_t connection(ojo_tracer *t, uint64_t ts, uint32_t conn,
 static int ingest_dir(const char *dir, const char *db)
 {
 	char err[256];
-	ojo_store *s;
-	int rc = ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err));
+	store *s;
+	int rc = store_open_db(db, STORE_WRITE, &s, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "http_mkdb: %s: %s\n", db, err);
 		return rc;
@@ -133,10 +133,10 @@ static int ingest_dir(const char *dir, const char *db)
 		char path[4400];
 		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
 		if (list[i]->d_name[0] != '.' &&
-		    ojo_ingest_wants(list[i]->d_name)) {
-			ojo_ingest_result res;
-			rc = ojo_ingest_file(s, path, &res);
-			if (rc || res.status != OJO_FILE_INGESTED) {
+		    ingest_wants(list[i]->d_name)) {
+			ingest_result res;
+			rc = ingest_file(s, path, &res);
+			if (rc || res.status != STORE_FILE_INGESTED) {
 				fprintf(stderr, "http_mkdb: %s: %s (%d)\n",
 					path, res.reason, rc);
 				if (!rc)
@@ -148,7 +148,7 @@ static int ingest_dir(const char *dir, const char *db)
 			break;
 	}
 	free(list);
-	ojo_store_close(s);
+	store_close(s);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "check_sql.h"
 #include "ingest/ingest.h"
+#include "watch/watch.h"
 #include "ojo/ojo.h"
 
 /* Little-endian loads from a block blob (docs/DATABASE.md). */
@@ -36,14 +37,14 @@ static inline void itest_watch_once(const char *dir, const char *db,
 				    unsigned settle_ms, bool quiet)
 {
 	const char *dirs[] = {dir};
-	ojo_watch_opts o = {.input_dirs = dirs,
-			    .n_input_dirs = 1,
-			    .db_path = db,
-			    .once = true,
-			    .cleanup_days = -1,
-			    .settle_ms = settle_ms,
-			    .quiet = quiet};
-	CHECK_EQ(ojo_watch_run(&o), 0);
+	watch_opts o = {.input_dirs = dirs,
+			.n_input_dirs = 1,
+			.db_path = db,
+			.once = true,
+			.cleanup_days = -1,
+			.settle_ms = settle_ms,
+			.quiet = quiet};
+	CHECK_EQ(watch_run(&o), 0);
 }
 
 /* Writes `files` batches of `per_file` packet_sent events (payload = a

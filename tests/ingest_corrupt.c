@@ -150,23 +150,23 @@ int main(void)
 
 	/* unsettled: a file that ends mid-record waits to be complete */
 	{
-		ojo_store *s;
-		ojo_ingest_result res;
+		store *s;
+		ingest_result res;
 		char err[256], path[800];
-		CHECK(ojo_store_open(db_path, OJO_STORE_READWRITE, &s, err,
-				     sizeof(err)) == 0);
+		CHECK(store_open_db(db_path, STORE_WRITE, &s, err,
+				    sizeof(err)) == 0);
 		snprintf(path, sizeof(path), "%s/partial.ojo", in_dir);
-		CHECK_EQ(ojo_ingest_file_ex(s, path, 0, &res), 0);
+		CHECK_EQ(ingest_file_ex(s, path, 0, &res), 0);
 		CHECK(res.unsettled);
-		CHECK_EQ(res.status, OJO_FILE_UNKNOWN);
+		CHECK_EQ(res.status, STORE_FILE_UNKNOWN);
 		snprintf(path, sizeof(path), "%s/short_header.ojo", in_dir);
-		CHECK_EQ(ojo_ingest_file_ex(s, path, 0, &res), 0);
+		CHECK_EQ(ingest_file_ex(s, path, 0, &res), 0);
 		CHECK(res.unsettled);
 		snprintf(path, sizeof(path), "%s/bad_magic.ojo", in_dir);
-		CHECK_EQ(ojo_ingest_file_ex(s, path, 0, &res), 0);
-		CHECK_EQ(res.status, OJO_FILE_REJECTED);
+		CHECK_EQ(ingest_file_ex(s, path, 0, &res), 0);
+		CHECK_EQ(res.status, STORE_FILE_REJECTED);
 		CHECK(strstr(res.reason, "bad magic at byte 0"));
-		ojo_store_close(s);
+		store_close(s);
 	}
 
 	sleep(1); /* let the files' mtimes age past the settle time */

@@ -163,7 +163,8 @@ hold "$CORPUS/$seq" "$IN/atstart.sqlog" "$T/go2" & pids+=($!)
 started "$IN/atstart.sqlog"
 "$OJO" watch --open-wait 4 --input-dir "$IN" --db-path "$DB" 2>"$LOG" &
 W=$!; pids+=("$W")
-sleep 0.5
+# live.qlog must be seen created (not found by the first listing)
+wait_for 20 'grep -q "watching 1 directory" "$LOG"' || fail "watcher did not start"
 hold "$CORPUS/$ndjson" "$IN/live.qlog" "$T/go2" & pids+=($!)
 sleep 1.5
 [[ $(q "$DB" "SELECT count(*) FROM files") == 0 ]] || fail "--open-wait 4: taken before 4 s"; ok

@@ -50,15 +50,14 @@ int main(int argc, char **argv)
 	CHECK(fclose(f) == 0);
 	free(rec);
 
-	ojo_store *s;
-	ojo_ingest_result res;
-	CHECK(ojo_store_open(db, OJO_STORE_READWRITE, &s, err, sizeof(err)) ==
-	      0);
+	store *s;
+	ingest_result res;
+	CHECK(store_open_db(db, STORE_WRITE, &s, err, sizeof(err)) == 0);
 	long before = max_rss_kb();
-	CHECK_EQ(ojo_ingest_file(s, path, &res), 0);
+	CHECK_EQ(ingest_file(s, path, &res), 0);
 	long grew_mb = (max_rss_kb() - before) / 1024;
-	ojo_store_close(s);
-	CHECK_EQ(res.status, OJO_FILE_INGESTED);
+	store_close(s);
+	CHECK_EQ(res.status, STORE_FILE_INGESTED);
 	CHECK_EQ(res.events, events);
 	long file_mb = (long)(24 + events * 24) >> 20;
 	printf("ingest_memory: %ld MB file, peak RSS grew %ld MB (allowed "

@@ -25,13 +25,13 @@ static volatile sig_atomic_t stop;
 static void *watcher(void *arg)
 {
 	const char *dirs[] = {in_dir};
-	ojo_watch_opts o = {.input_dirs = dirs,
-			    .n_input_dirs = 1,
-			    .db_path = db_path,
-			    .cleanup_days = -1,
-			    .stop = &stop,
-			    .quiet = true};
-	*(int *)arg = ojo_watch_run(&o);
+	watch_opts o = {.input_dirs = dirs,
+			.n_input_dirs = 1,
+			.db_path = db_path,
+			.cleanup_days = -1,
+			.stop = &stop,
+			.quiet = true};
+	*(int *)arg = watch_run(&o);
 	return NULL;
 }
 
@@ -40,7 +40,7 @@ int main(void)
 	char *tmp = test_tmpdir(), dir[600];
 	int watch_rc = -1, imported = 0, skipped = 0;
 	pthread_t th;
-	ojo_store *s;
+	store *s;
 	char err[256];
 
 	snprintf(dir, sizeof(dir), "%s/traces", tmp);
@@ -56,8 +56,7 @@ int main(void)
 	for (int t = 0; t < 200 && access(lock, F_OK) != 0; t++)
 		usleep(10000);
 	usleep(200000);
-	CHECK(ojo_store_open(db_path, OJO_STORE_READWRITE, &s, err,
-			     sizeof(err)) == 0);
+	CHECK(store_open_db(db_path, STORE_WRITE, &s, err, sizeof(err)) == 0);
 	/* groups of files arrive together; the watcher takes them in order,
 	 * the importer backwards, so the two meet within each group */
 	for (int g = 0; g < FILES; g += GROUP) {
@@ -68,9 +67,9 @@ int main(void)
 			CHECK_EQ(rename(src[g + i], path[i]), 0);
 		}
 		for (int i = GROUP - 1; i >= 0; i--) {
-			ojo_ingest_result res;
-			CHECK_EQ(ojo_ingest_file(s, path[i], &res), 0);
-			if (res.status == OJO_FILE_INGESTED)
+			ingest_result res;
+			CHECK_EQ(ingest_file(s, path[i], &res), 0);
+			if (res.status == STORE_FILE_INGESTED)
 				imported++;
 			else
 				skipped++;
@@ -78,7 +77,7 @@ int main(void)
 	}
 	/* every file is committed now: by the importer, or by the watcher
 	 * before the importer looked (it skipped it then) */
-	ojo_store_close(s);
+	store_close(s);
 	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 	CHECK_EQ(pthread_join(th, NULL), 0);
 	CHECK_EQ(watch_rc, 0);

@@ -6,14 +6,13 @@
  * file, and a time-window CSV/JSON export. */
 #include <cjson/cJSON.h>
 
-#include "qlog/export.h"
+#include "export/export.h"
 #include "qlog_util.h"
 
 static char dir[4096];
 
 /* Imports text as a file into a fresh database; returns the store. */
-static ojo_store *import_text(const char *name, const char *text,
-			      ojo_qlog_report *rep)
+static store *import_text(const char *name, const char *text, qlog_report *rep)
 {
 	char path[4200], db[4200], err[256];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -21,7 +20,7 @@ static ojo_store *import_text(const char *name, const char *text,
 	FILE *f = fopen(path, "wb");
 	fputs(text, f);
 	fclose(f);
-	ojo_store *s = tq_open(db);
+	store *s = tq_open(db);
 	int rc = tq_import(s, path, rep, err, sizeof(err));
 	TQ_CHECK(rc == 0, "%s: import failed: %s", name, err);
 	return s;
@@ -34,7 +33,7 @@ typedef struct collect {
 	int n;
 } collect;
 
-static int collect_cb(void *ctx, const ojo_scan_event *e)
+static int collect_cb(void *ctx, const store_event_row *e)
 {
 	collect *c = ctx;
 	if (e->flow_id == c->flow && e->type == c->type && c->n < 64) {
@@ -45,14 +44,16 @@ static int collect_cb(void *ctx, const ojo_scan_event *e)
 }
 
 /* Events of one (flow, type) of the first trace. */
-static collect get(ojo_store *s, uint32_t flow, uint32_t type)
+static collect get(store *s, uint32_t flow, uint32_t type)
 {
 	collect c = {.flow = flow, .type = type};
 	tq_trace_list tl = {0};
-	ojo_scan_filter f;
-	ojo_scan_traces(s, 0, tq_trace_cb, &tl);
-	ojo_scan_filter_init(&f, tl.n ? tl.ids[0] : 0);
-	ojo_scan_events(s, &f, collect_cb, &c);
+	store_event_query f;
+	store_traces(s, 0, tq_trace_cb, &tl);
+	f = (store_event_query){.trace_id = tl.n ? tl.ids[0] : 0,
+				.from_ns = INT64_MIN,
+				.to_ns = INT64_MAX};
+	store_events(s, &f, collect_cb, &c);
 	return c;
 }
 
@@ -64,7 +65,7 @@ static collect get(ojo_store *s, uint32_t flow, uint32_t type)
 
 static void transport_rules(void)
 {
-	ojo_qlog_report rep;
+	qlog_report rep;
 	const char *text = HDR_SEQ("relative", "0", ",\"group_id\":\"c1\"")
 	    /* pn 0: stream 0 [0,1000); pn 1: [1000,2000) with FIN */
 	    "\x1e{\"time\":1,\"name\":\"transport:packet_sent\",\"data\":{"
@@ -102,7 +103,7 @@ static void transport_rules(void)
 	    "\x1e{\"time\":8,\"name\":\"recovery:congestion_state_updated\","
 	    "\"data\":{\"new\":\"recovery\"}}\n"
 	    "\x1e{\"time\":9,\"name\":\"security:key_updated\",\"data\":{}}\n";
-	ojo_store *s = import_text("rules.sqlog", text, &rep);
+	store *s = import_text("rules.sqlog", text, &rep);
 	TQ_CHECK(rep.bad_records == 1, "bad records %llu",
 		 (unsigned long long)rep.bad_records);
 	TQ_CHECK(rep.events_total == 9 && rep.events_unmapped == 1 &&
@@ -132,7 +133,7 @@ static void transport_rules(void)
 	TQ_CHECK(c.n == 1 && c.p[0] == 2000, "fin acked %d", c.n);
 	c = get(s, 2, OJO_EV_STREAM_FIN_SENT);
 	TQ_CHECK(c.n == 2, "fin sent %d", c.n);
-	c = get(s, 1, OJO_QLOG_EV_MAX_DATA_ADVERTISED);
+	c = get(s, 1, QLOG_EV_MAX_DATA_ADVERTISED);
 	TQ_CHECK(c.n == 1 && c.p[0] == 5000, "max data advertised %d", c.n);
 	c = get(s, 2, OJO_EV_MAX_STREAM_DATA);
 	TQ_CHECK(c.n == 1 && c.p[0] == 9000, "max stream data %d", c.n);
@@ -152,15 +153,15 @@ static void transport_rules(void)
 
 	/* export of a window: only events within it, as CSV and JSON */
 	char path[4200], err[256];
-	ojo_export_opts o;
-	ojo_export_opts_init(&o);
-	o.format = OJO_EXPORT_JSON;
+	export_opts o;
+	export_opts_init(&o);
+	o.format = EXPORT_JSON;
 	o.from_ns = 3000000;
 	o.to_ns = 5999999;
 	snprintf(path, sizeof(path), "%s/win.json", dir);
 	FILE *f = fopen(path, "w+");
-	TQ_CHECK(ojo_export_write(s, &o, f, err, sizeof(err)) == 0,
-		 "export: %s", err);
+	TQ_CHECK(export_write(s, &o, f, err, sizeof(err)) == 0, "export: %s",
+		 err);
 	fflush(f);
 	long len = ftell(f);
 	char *buf = calloc(1, (size_t)len + 1);
@@ -178,12 +179,12 @@ static void transport_rules(void)
 	}
 	cJSON_Delete(arr);
 	free(buf);
-	ojo_store_close(s);
+	store_close(s);
 }
 
 static void connections_and_times(void)
 {
-	ojo_qlog_report rep;
+	qlog_report rep;
 	/* NDJSON, delta times in us, events naming their connection */
 	const char *text =
 	    "{\"qlog_format\":\"NDJSON\",\"qlog_version\":\"draft-02\","
@@ -196,9 +197,9 @@ static void connections_and_times(void)
 	    "\"b\",\"data\":{\"header\":{\"packet_number\":0}}}\n"
 	    "{\"time\":25,\"name\":\"transport:packet_sent\",\"group_id\":"
 	    "\"a\",\"data\":{\"header\":{\"packet_number\":1}}}\n";
-	ojo_store *s = import_text("groups.qlog", text, &rep);
+	store *s = import_text("groups.qlog", text, &rep);
 	tq_trace_list tl = {0};
-	ojo_scan_traces(s, 0, tq_trace_cb, &tl);
+	store_traces(s, 0, tq_trace_cb, &tl);
 	tq_conns *cs = malloc(sizeof(*cs));
 	TQ_CHECK(tl.n == 1 && tq_summarize(s, tl.ids[0], cs) == 0 && cs->n == 2,
 		 "group_id split: %d connections", cs->n);
@@ -219,7 +220,7 @@ static void connections_and_times(void)
 			 (long long)(cs->c[1].first_ns - ref));
 	}
 	free(cs);
-	ojo_store_close(s);
+	store_close(s);
 
 	/* absolute times; newest schema reference object with an epoch */
 	text = "\x1e{\"file_schema\":\"urn:ietf:params:qlog:file:sequential\","
@@ -232,7 +233,7 @@ static void connections_and_times(void)
 	collect c = get(s, 1, OJO_EV_PACKET_SENT);
 	TQ_CHECK(c.n == 1 && c.t[0] == 1700000000123250000LL && c.p[0] == 3,
 		 "epoch time %lld", c.n ? (long long)c.t[0] : 0ll);
-	ojo_store_close(s);
+	store_close(s);
 }
 
 int main(void)

@@ -95,8 +95,8 @@ static void check_file(const char *path, const char *dir)
 {
 	const char *rel = path + strlen(tq_corpus) + 1;
 	char exp_path[8192], db[4200], err[256];
-	ojo_qlog_report rep;
-	ojo_store *s;
+	qlog_report rep;
+	store *s;
 	tq_trace_list traces = {0};
 	cJSON *exp;
 	int rc;
@@ -121,7 +121,7 @@ static void check_file(const char *path, const char *dir)
 
 	const cJSON *conns =
 	    cJSON_GetObjectItemCaseSensitive(exp, "connections");
-	ojo_scan_traces(s, 0, tq_trace_cb, &traces);
+	store_traces(s, 0, tq_trace_cb, &traces);
 	TQ_CHECK(traces.n == cJSON_GetArraySize(conns),
 		 "%s: %d traces, expected %d", rel, traces.n,
 		 cJSON_GetArraySize(conns));
@@ -157,7 +157,7 @@ static void check_file(const char *path, const char *dir)
 	       (unsigned long long)rep.ojo_events,
 	       (unsigned long long)rep.events_unmapped,
 	       rep.truncated ? " (truncated)" : "");
-	ojo_store_close(s);
+	store_close(s);
 	cJSON_Delete(exp);
 }
 
@@ -165,21 +165,22 @@ static void check_reject(const char *dir, const char *name, const char *text,
 			 const char *want)
 {
 	char path[4200], db[4200], err[256] = "";
-	ojo_qlog_report rep;
+	qlog_report rep;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(db, sizeof(db), "%s/rej.db", dir);
 	FILE *f = fopen(path, "wb");
 	fputs(text, f);
 	fclose(f);
-	ojo_store *s = tq_open(db);
+	store *s = tq_open(db);
 	int rc = tq_import(s, path, &rep, err, sizeof(err));
 	TQ_CHECK(rc == -EINVAL, "%s: rc %d", name, rc);
 	TQ_CHECK(strstr(err, want) != NULL, "%s: reason '%s' lacks '%s'", name,
 		 err, want);
-	ojo_file_status st = OJO_FILE_UNKNOWN;
-	ojo_store_file_status(s, path, &st);
-	TQ_CHECK(st == OJO_FILE_REJECTED, "%s: not recorded as rejected", name);
-	ojo_store_close(s);
+	store_file_status st = STORE_FILE_UNKNOWN;
+	store_file_get(s, path, &st, NULL, NULL);
+	TQ_CHECK(st == STORE_FILE_REJECTED, "%s: not recorded as rejected",
+		 name);
+	store_close(s);
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,7 @@
  * qlog_roundtrip CORPUS_DIR */
 #include <math.h>
 
-#include "qlog/export.h"
+#include "export/export.h"
 #include "qlog_util.h"
 
 /* ---- what qvis requires of a JSON-SEQ qlog file ----------------------- */
@@ -233,7 +233,7 @@ static int qvis_check(const char *path, qvis_stats *st, char *why, size_t n)
 typedef struct fingerprint {
 	char **line;
 	int n, cap;
-	ojo_scan_flow flows[4096];
+	store_flow_row flows[4096];
 	int nflows;
 } fingerprint;
 
@@ -253,7 +253,7 @@ static void fp_add(fingerprint *fp, const char *fmt, ...)
 	fp->line[fp->n++] = strdup(buf);
 }
 
-static int fp_flow_cb(void *ctx, const ojo_scan_flow *f)
+static int fp_flow_cb(void *ctx, const store_flow_row *f)
 {
 	fingerprint *fp = ctx;
 	if (fp->nflows < 4096) {
@@ -274,7 +274,7 @@ static const char *fp_label(fingerprint *fp, uint32_t id)
 	return "?";
 }
 
-static int fp_count_cb(void *ctx, uint32_t flow, uint32_t type, uint64_t n)
+static int fp_count_cb(void *ctx, uint32_t flow, uint32_t type, int64_t n)
 {
 	fingerprint *fp = ctx;
 	fp_add(fp, "%s type %u: %llu", fp_label(fp, flow), type,
@@ -288,20 +288,20 @@ static int cmp_line(const void *a, const void *b)
 }
 
 /* Everything the round trip must keep, as sorted lines. */
-static void fingerprint_of(ojo_store *s, int64_t trace, fingerprint *fp)
+static void fingerprint_of(store *s, int64_t trace, fingerprint *fp)
 {
 	memset(fp, 0, sizeof(*fp));
-	ojo_scan_flows(s, trace, fp_flow_cb, fp);
-	ojo_scan_type_counts(s, trace, fp_count_cb, fp);
+	store_trace_flows(s, trace, fp_flow_cb, fp);
+	store_trace_type_counts(s, trace, fp_count_cb, fp);
 	for (int i = 0; i < fp->nflows; i++) {
-		const ojo_scan_flow *f = &fp->flows[i];
+		const store_flow_row *f = &fp->flows[i];
 		const char *l = f->has_parent ? f->label : "connection";
 		fp_add(fp, "%s: flow (parent %s)", l,
 		       f->has_parent ? "connection" : "none");
 		if (!f->has_parent)
 			fp_add(fp, "%s: first %lld last %lld unmapped %llu", l,
 			       (long long)f->first_ns, (long long)f->last_ns,
-			       (unsigned long long)f->n_unmapped);
+			       (unsigned long long)f->unmapped);
 	}
 	qsort(fp->line, (size_t)fp->n, sizeof(char *), cmp_line);
 }
@@ -339,10 +339,10 @@ static void compare(const char *rel, fingerprint *a, fingerprint *b)
 	}
 }
 
-static int size_count_cb(void *ctx, uint32_t flow, uint32_t type, uint64_t n)
+static int size_count_cb(void *ctx, uint32_t flow, uint32_t type, int64_t n)
 {
 	(void)flow;
-	if (type == OJO_QLOG_EV_PACKET_SIZE)
+	if (type == QLOG_EV_PACKET_SIZE)
 		*(uint64_t *)ctx += n;
 	return 0;
 }
@@ -390,15 +390,15 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 {
 	const char *rel = path + strlen(tq_corpus) + 1;
 	char db1[4200], db2[4200], out[4300], err[512], why[128];
-	ojo_qlog_report rep;
+	qlog_report rep;
 	tq_trace_list traces = {0};
 	snprintf(db1, sizeof(db1), "%s/a.db", dir);
 	snprintf(db2, sizeof(db2), "%s/b.db", dir);
 	remove(db1);
-	ojo_store *s1 = tq_open(db1);
+	store *s1 = tq_open(db1);
 	TQ_CHECK(tq_import(s1, path, &rep, err, sizeof(err)) == 0,
 		 "%s: import: %s", rel, err);
-	ojo_scan_traces(s1, 0, tq_trace_cb, &traces);
+	store_traces(s1, 0, tq_trace_cb, &traces);
 	char exp_path[8192];
 	long exp_len = 0;
 	snprintf(exp_path, sizeof(exp_path), "%s/expected/%s.summary.json",
@@ -414,16 +414,16 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 		tq_conns *cs = malloc(sizeof(*cs));
 		tq_summarize(s1, traces.ids[t], cs);
 		for (int c = 0; c < cs->n; c++) {
-			ojo_export_opts o;
+			export_opts o;
 			fingerprint a, b;
 			tq_trace_list t2 = {0};
-			ojo_export_opts_init(&o);
+			export_opts_init(&o);
 			o.trace_id = traces.ids[t];
 			o.flow_id = cs->c[c].flow_id;
 			snprintf(out, sizeof(out), "%s/rt_%d_%d.sqlog", dir, t,
 				 c);
 			FILE *f = fopen(out, "w");
-			int rc = ojo_export_write(s1, &o, f, err, sizeof(err));
+			int rc = export_write(s1, &o, f, err, sizeof(err));
 			fclose(f);
 			TQ_CHECK(rc == 0, "%s: export: %s", rel, err);
 			qvis_stats st;
@@ -432,21 +432,21 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 				 "%s: exported file fails the qvis "
 				 "checks: %s",
 				 rel, why);
-			ojo_scan_type_counts(s1, traces.ids[t], size_count_cb,
-					     &sizes);
+			store_trace_type_counts(s1, traces.ids[t],
+						size_count_cb, &sizes);
 			if (cs->n == 1)
 				check_drawn(rel, t,
 					    cJSON_GetArrayItem(conns, t), &st,
 					    sizes);
 			(*n_exported)++;
 			remove(db2);
-			ojo_store *s2 = tq_open(db2);
+			store *s2 = tq_open(db2);
 			TQ_CHECK(tq_import(s2, out, &rep, err, sizeof(err)) ==
 				     0,
 				 "%s: re-import: %s", rel, err);
 			TQ_CHECK(rep.truncated == false, "%s: export truncated",
 				 rel);
-			ojo_scan_traces(s2, 0, tq_trace_cb, &t2);
+			store_traces(s2, 0, tq_trace_cb, &t2);
 			fingerprint_of(s1, traces.ids[t], &a);
 			if (t2.n == 1) {
 				fingerprint_of(s2, t2.ids[0], &b);
@@ -457,13 +457,13 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 					 rel, t2.n);
 			}
 			fp_free(&a);
-			ojo_store_close(s2);
+			store_close(s2);
 			remove(out);
 		}
 		free(cs);
 	}
 	cJSON_Delete(exp);
-	ojo_store_close(s1);
+	store_close(s1);
 	printf("ok %s\n", rel);
 }
 
@@ -473,19 +473,19 @@ static void round_trip(const char *path, const char *dir, int *n_exported)
 static void native_trace(const char *dir)
 {
 	char db[4200], db2[4200], out[4200], err[512], why[128];
-	ojo_qlog_report rep;
-	ojo_store_event ev[64];
+	qlog_report rep;
+	store_event ev[64];
 	size_t n = 0;
 	int64_t tid;
 	const int64_t t0 = 1700000000000000000LL;
 	snprintf(db, sizeof(db), "%s/native.db", dir);
 	snprintf(db2, sizeof(db2), "%s/native2.db", dir);
 	snprintf(out, sizeof(out), "%s/native.sqlog", dir);
-	ojo_store *s = tq_open(db);
-	ojo_trace_info ti = {.name = "native", .source = "ojo"};
-	TQ_CHECK(ojo_store_begin(s) == 0 && ojo_store_trace(s, &ti, &tid) == 0,
-		 "native: %s", ojo_store_errmsg(s));
-#define EV(t, f, ty, p) ev[n++] = (ojo_store_event){t0 + (t), f, ty, p}
+	store *s = tq_open(db);
+	store_trace_info ti = {.name = "native", .source = "ojo"};
+	TQ_CHECK(store_begin(s) == 0 && store_trace(s, &ti, &tid) == 0,
+		 "native: %s", store_errmsg(s));
+#define EV(t, f, ty, p) ev[n++] = (store_event){t0 + (t), f, ty, p}
 	EV(0, 2, OJO_EV_STREAM_OPENED, 0);
 	EV(0, 2, OJO_EV_STREAM_LINK, 1);
 	for (int k = 0; k < 3; k++) { /* a burst of three packets at t=0 */
@@ -498,17 +498,16 @@ static void native_trace(const char *dir)
 	EV(5000000, 1, OJO_EV_CWND, 14000);
 	EV(6000000, 1, OJO_EV_PACKET_LOST_THRESHOLD, 2);
 #undef EV
-	TQ_CHECK(ojo_store_append(s, tid, ev, n) == 0 &&
-		     ojo_store_commit(s) == 0,
-		 "native: %s", ojo_store_errmsg(s));
-	ojo_export_opts o;
-	ojo_export_opts_init(&o);
+	TQ_CHECK(store_append(s, tid, ev, n) == 0 && store_commit(s) == 0,
+		 "native: %s", store_errmsg(s));
+	export_opts o;
+	export_opts_init(&o);
 	o.trace_id = tid;
 	FILE *f = fopen(out, "w");
-	TQ_CHECK(ojo_export_write(s, &o, f, err, sizeof(err)) == 0,
+	TQ_CHECK(export_write(s, &o, f, err, sizeof(err)) == 0,
 		 "native export: %s", err);
 	fclose(f);
-	ojo_store_close(s);
+	store_close(s);
 	qvis_stats st;
 	TQ_CHECK(qvis_check(out, &st, why, sizeof(why)) == 0,
 		 "native export fails the qvis checks: %s", why);
@@ -517,11 +516,11 @@ static void native_trace(const char *dir)
 		 "native export: %llu sent, %llu lost, %llu sized, cwnd %.0f",
 		 (unsigned long long)st.sent, (unsigned long long)st.lost,
 		 (unsigned long long)st.sized, st.cwnd_max);
-	ojo_store *s2 = tq_open(db2);
+	store *s2 = tq_open(db2);
 	TQ_CHECK(tq_import(s2, out, &rep, err, sizeof(err)) == 0,
 		 "native re-import: %s", err);
 	tq_trace_list tl = {0};
-	ojo_scan_traces(s2, 0, tq_trace_cb, &tl);
+	store_traces(s2, 0, tq_trace_cb, &tl);
 	tq_conns *cs = malloc(sizeof(*cs));
 	TQ_CHECK(tl.n == 1 && tq_summarize(s2, tl.ids[0], cs) == 0 &&
 		     cs->n == 1,
@@ -541,7 +540,7 @@ static void native_trace(const char *dir)
 		    (unsigned long long)c->cwnd_last);
 	}
 	free(cs);
-	ojo_store_close(s2);
+	store_close(s2);
 	printf("ok native trace\n");
 }
 

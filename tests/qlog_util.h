@@ -17,8 +17,8 @@
 
 #include "ojo/events.h"
 #include "qlog/qlog.h"
+#include "sqlite/sq_scan.h"
 #include "store/store.h"
-#include "store/store_scan.h"
 
 static int tq_failures;
 
@@ -56,12 +56,11 @@ static void tq_tmpdir(char *buf, size_t n)
 	}
 }
 
-static ojo_store *tq_open(const char *path)
+static store *tq_open(const char *path)
 {
 	char err[256];
-	ojo_store *s = NULL;
-	if (ojo_store_open(path, OJO_STORE_READWRITE, &s, err, sizeof(err)) <
-	    0) {
+	store *s = NULL;
+	if (store_open_db(path, STORE_WRITE, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cannot open %s: %s\n", path, err);
 		exit(2);
 	}
@@ -129,35 +128,35 @@ __attribute__((unused)) static void tq_corpus_files(const char *dir)
 }
 
 /* One file in one transaction with its ledger mark, as `ojo import`. */
-static int tq_import(ojo_store *s, const char *path, ojo_qlog_report *rep,
-		     char *err, size_t errlen)
+static int tq_import(store *s, const char *path, qlog_report *rep, char *err,
+		     size_t errlen)
 {
 	struct stat st;
 	int rc;
 	if (stat(path, &st) < 0)
 		return -errno;
-	if ((rc = ojo_store_begin(s)) < 0)
+	if ((rc = store_begin(s)) < 0)
 		return rc;
-	rc = ojo_qlog_import(s, path, rep, err, errlen);
-	ojo_file_info fi = {
+	rc = qlog_import(s, path, rep, err, errlen);
+	store_file_info fi = {
 	    .path = path,
 	    .size = st.st_size,
 	    .mtime_ns =
 		(int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
 	    .format = "qlog",
 	    .events = rc < 0 ? 0 : rep->ojo_events,
-	    .status = rc < 0 ? OJO_FILE_REJECTED : OJO_FILE_INGESTED,
+	    .status = rc < 0 ? STORE_FILE_REJECTED : STORE_FILE_INGESTED,
 	    .reason = rc < 0 ? err : (rep->warning[0] ? rep->warning : NULL),
 	};
 	if (rc < 0 && rc != -EINVAL) {
-		ojo_store_rollback(s);
+		store_rollback(s);
 		return rc;
 	}
 	if (rc < 0)
-		ojo_store_rollback(s), ojo_store_begin(s);
-	int r2 = ojo_store_file_done(s, &fi);
-	if (r2 < 0 || (r2 = ojo_store_commit(s)) < 0) {
-		fprintf(stderr, "store: %s\n", ojo_store_errmsg(s));
+		store_rollback(s), store_begin(s);
+	int r2 = store_file_done(s, &fi);
+	if (r2 < 0 || (r2 = store_commit(s)) < 0) {
+		fprintf(stderr, "store: %s\n", store_errmsg(s));
 		return r2;
 	}
 	return rc;
@@ -180,11 +179,15 @@ typedef struct tq_trace_list {
 	int n;
 } tq_trace_list;
 
-static int tq_trace_cb(void *ctx, const ojo_scan_trace *t)
+static int tq_trace_cb(void *ctx, const store_trace_row *t)
 {
 	tq_trace_list *l = ctx;
-	if (l->n < 64)
-		l->ids[l->n++] = t->trace_id;
+	if (l->n == 64)
+		return 0;
+	int i = l->n++; /* kept in id order */
+	for (; i > 0 && l->ids[i - 1] > t->id; i--)
+		l->ids[i] = l->ids[i - 1];
+	l->ids[i] = t->id;
 	return 0;
 }
 
@@ -203,7 +206,7 @@ static tq_conn *tq_find(tq_conns *cs, uint32_t flow_id)
 	return NULL;
 }
 
-static int tq_flow_cb(void *ctx, const ojo_scan_flow *f)
+static int tq_flow_cb(void *ctx, const store_flow_row *f)
 {
 	tq_conns *cs = ctx;
 	if (f->flow_id < (1 << 16))
@@ -218,8 +221,8 @@ static int tq_flow_cb(void *ctx, const ojo_scan_flow *f)
 			 f->label ? f->label : "");
 		c->first_ns = f->first_ns;
 		c->last_ns = f->last_ns;
-		c->n_events = f->n_events;
-		c->n_unmapped = f->n_unmapped;
+		c->n_events = (uint64_t)f->events;
+		c->n_unmapped = (uint64_t)f->unmapped;
 	}
 	return 0;
 }
@@ -232,7 +235,7 @@ static tq_conn *tq_conn_of(tq_conns *cs, uint32_t flow_id)
 	return tq_find(cs, p ? p : flow_id);
 }
 
-static int tq_count_cb(void *ctx, uint32_t flow_id, uint32_t type, uint64_t n)
+static int tq_count_cb(void *ctx, uint32_t flow_id, uint32_t type, int64_t n)
 {
 	tq_conns *cs = ctx;
 	tq_conn *c = tq_conn_of(cs, flow_id);
@@ -252,7 +255,7 @@ static int tq_count_cb(void *ctx, uint32_t flow_id, uint32_t type, uint64_t n)
 	return 0;
 }
 
-static int tq_event_cb(void *ctx, const ojo_scan_event *e)
+static int tq_event_cb(void *ctx, const store_event_row *e)
 {
 	tq_conns *cs = ctx;
 	tq_conn *c = tq_conn_of(cs, e->flow_id);
@@ -270,20 +273,21 @@ static int tq_event_cb(void *ctx, const ojo_scan_event *e)
 }
 
 /* Fills cs with the connections (flows without parent) of one trace. */
-static int tq_summarize(ojo_store *s, int64_t trace_id, tq_conns *cs)
+static int tq_summarize(store *s, int64_t trace_id, tq_conns *cs)
 {
 	static const uint32_t types[] = {
 	    OJO_EV_DATA_SENT, OJO_EV_DATA_RETRANSMITTED, OJO_EV_CWND};
-	ojo_scan_filter f;
+	store_event_query f;
 	int rc;
 	memset(cs, 0, sizeof(*cs));
-	if ((rc = ojo_scan_flows(s, trace_id, tq_flow_cb, cs)) < 0 ||
-	    (rc = ojo_scan_type_counts(s, trace_id, tq_count_cb, cs)) < 0)
+	if ((rc = store_trace_flows(s, trace_id, tq_flow_cb, cs)) < 0 ||
+	    (rc = store_trace_type_counts(s, trace_id, tq_count_cb, cs)) < 0)
 		return rc;
-	ojo_scan_filter_init(&f, trace_id);
+	f = (store_event_query){
+	    .trace_id = trace_id, .from_ns = INT64_MIN, .to_ns = INT64_MAX};
 	f.types = types;
 	f.n_types = 3;
-	return ojo_scan_events(s, &f, tq_event_cb, cs);
+	return store_events(s, &f, tq_event_cb, cs);
 }
 
 #endif

@@ -32,9 +32,8 @@ seq=ngtcp2/b_loss5_delay20_3x1M.server.sqlog
 # ---- a running watcher; files arrive while it runs
 "$OJO" watch --input-dir "$IN" --db-path "$DB" 2>"$T/w.log" &
 W=$!
-wait_for 10 '[[ -f $DB ]] && q "$DB" "SELECT 1 FROM files LIMIT 0" >/dev/null' ||
-  fail "watcher did not open its database"
-sleep 0.3
+wait_for 20 'grep -q "watching 1 directory" "$T/w.log"' ||
+  fail "watcher did not start watching"
 for r in "${rels[@]}"; do # copied in place (written, then closed)
   mkdir -p "$IN/$(dirname "$r")"
   cp "$CORPUS/$r" "$IN/$r"

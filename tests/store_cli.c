@@ -34,19 +34,19 @@ int main(int argc, char **argv)
 	snprintf(db, sizeof(db), "%s/q.db", dir);
 
 	/* 1000 acks and 10 cwnd values on flow 3 of trace "cli" */
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	store *s = open_ok(db, STORE_WRITE);
 	int64_t tid = begin_trace(s, "cli");
-	ojo_store_event ev[1010];
+	store_event ev[1010];
 	for (int i = 0; i < 1000; i++)
-		ev[i] = (ojo_store_event){1000 + i, 3, OJO_EV_PACKET_ACKED,
-					  (uint64_t)i};
+		ev[i] = (store_event){1000 + i, 3, OJO_EV_PACKET_ACKED,
+				      (uint64_t)i};
 	for (int i = 0; i < 10; i++)
-		ev[1000 + i] = (ojo_store_event){5000 + i, 3, OJO_EV_CWND,
-						 (uint64_t)(10000 + i)};
-	CHECK_OK(s, ojo_store_append(s, tid, ev, 1010));
-	CHECK_OK(s, ojo_store_flow_label(s, tid, 3, "a,\"b\""));
-	CHECK_OK(s, ojo_store_commit(s));
-	ojo_store_close(s);
+		ev[1000 + i] = (store_event){5000 + i, 3, OJO_EV_CWND,
+					     (uint64_t)(10000 + i)};
+	CHECK_OK(s, store_append(s, tid, ev, 1010));
+	CHECK_OK(s, store_flow_label(s, tid, 3, "a,\"b\""));
+	CHECK_OK(s, store_commit(s));
+	store_close(s);
 
 	char *out = NULL, *err = NULL;
 	/* table */
@@ -100,10 +100,10 @@ int main(int argc, char **argv)
 	RUN(0, "--help");
 	CHECK_CONTAINS(out, "Usage: ojo query");
 	/* the database was not modified by any of this */
-	s = open_ok(db, OJO_STORE_READONLY);
+	s = open_ok(db, STORE_READ);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM events"), 1010);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM flows"), 1);
-	ojo_store_close(s);
+	store_close(s);
 
 	free(out);
 	free(err);

@@ -6,25 +6,26 @@
 
 #include "check.h"
 #include "check_sql.h"
+#include "sqlite/sq_schema.h"
+#include "sqlite/sqlite.h"
 #include "store/store.h"
-#include "store/store_int.h"
 
 #define CHECK_OK(s, call)                                                      \
 	do {                                                                   \
 		int rc_ = (call);                                              \
 		if (rc_) {                                                     \
 			check_failed(__FILE__, __LINE__, "%s = %d: %s", #call, \
-				     rc_, ojo_store_errmsg(s));                \
+				     rc_, store_errmsg(s));                    \
 			exit(1);                                               \
 		}                                                              \
 	} while (0)
 
 /* Opens the store at db in mode (OJO_STORE_*); failing ends the test. */
-static inline ojo_store *open_ok(const char *db, int mode)
+static inline store *open_ok(const char *db, int mode)
 {
-	ojo_store *s;
+	store *s;
 	char err[512];
-	int rc = ojo_store_open(db, mode, &s, err, sizeof(err));
+	int rc = store_open_db(db, mode, &s, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "open %s: %d %s\n", db, rc, err);
 		exit(1);
@@ -33,20 +34,20 @@ static inline ojo_store *open_ok(const char *db, int mode)
 }
 
 /* Begins a write transaction on s; returns the id of trace name in it. */
-static inline int64_t begin_trace(ojo_store *s, const char *name)
+static inline int64_t begin_trace(store *s, const char *name)
 {
-	CHECK_OK(s, ojo_store_begin(s));
-	ojo_trace_info ti = {.name = name};
+	CHECK_OK(s, store_begin(s));
+	store_trace_info ti = {.name = name};
 	int64_t tid;
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tid));
+	CHECK_OK(s, store_trace(s, &ti, &tid));
 	return tid;
 }
 
 /* One integer from a query on the store's own connection (events vtab
  * registered); fails the test on error or no row. */
-static inline int64_t q_int(ojo_store *s, const char *sql)
+static inline int64_t q_int(store *s, const char *sql)
 {
-	return test_sql_int(s->db, sql);
+	return test_sql_int(sq_store_sqlite(s), sql);
 }
 
 /* Small deterministic PRNG (xorshift64*). */

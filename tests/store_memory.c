@@ -29,9 +29,9 @@ int main(int argc, char **argv)
 	char *dir = test_tmpdir();
 	char db[600];
 	snprintf(db, sizeof(db), "%s/m.db", dir);
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	store *s = open_ok(db, STORE_WRITE);
 	enum { CHUNK = 8192 };
-	static ojo_store_event chunk[CHUNK];
+	static store_event chunk[CHUNK];
 	static const uint32_t types[] = {
 	    OJO_EV_PACKET_SENT,	    OJO_EV_PACKET_ACKED, OJO_EV_CWND,
 	    OJO_EV_BYTES_IN_FLIGHT, OJO_EV_DATA_SENT,	 OJO_EV_RTT_SAMPLE};
@@ -39,28 +39,28 @@ int main(int argc, char **argv)
 	/* warm up: the first transaction sizes SQLite's caches */
 	int64_t tid = begin_trace(s, "big");
 	for (int i = 0; i < CHUNK; i++)
-		chunk[i] = (ojo_store_event){i, (uint32_t)(i % 100),
-					     types[i % 6], (uint64_t)i};
-	CHECK_OK(s, ojo_store_append(s, tid, chunk, CHUNK));
-	CHECK_OK(s, ojo_store_commit(s));
+		chunk[i] = (store_event){i, (uint32_t)(i % 100), types[i % 6],
+					 (uint64_t)i};
+	CHECK_OK(s, store_append(s, tid, chunk, CHUNK));
+	CHECK_OK(s, store_commit(s));
 	long before = max_rss_kib();
 
-	CHECK_OK(s, ojo_store_begin(s));
+	CHECK_OK(s, store_begin(s));
 	int64_t t = 1000000;
 	for (size_t done = 0; done < total; done += CHUNK) {
 		size_t m = total - done < CHUNK ? total - done : CHUNK;
 		for (size_t i = 0; i < m; i++) {
 			t += (int64_t)(rnd(&seed) % 100);
-			chunk[i] = (ojo_store_event){
+			chunk[i] = (store_event){
 			    t, (uint32_t)(rnd(&seed) % 2000),
 			    types[rnd(&seed) % 6], rnd(&seed) % 100000};
 		}
-		CHECK_OK(s, ojo_store_append(s, tid, chunk, m));
+		CHECK_OK(s, store_append(s, tid, chunk, m));
 	}
-	CHECK_OK(s, ojo_store_commit(s));
+	CHECK_OK(s, store_commit(s));
 	long after = max_rss_kib();
 	long grew_mib = (after - before) / 1024;
-	long held_mib = (long)(total * sizeof(ojo_store_event) >> 20);
+	long held_mib = (long)(total * sizeof(store_event) >> 20);
 	printf("store_memory: %zu events, peak RSS grew %ld MiB (holding the "
 	       "events would take %ld MiB)\n",
 	       total, grew_mib, held_mib);
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	CHECK(grew_mib < 80);
 	CHECK(grew_mib < held_mib / 2);
 #endif
-	ojo_store_close(s);
+	store_close(s);
 	test_rmtree(dir);
 	free(dir);
 	return 0;

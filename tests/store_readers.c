@@ -18,33 +18,33 @@ static atomic_bool writer_done;
 static void *writer(void *arg)
 {
 	(void)arg;
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
-	static ojo_store_event ev[PER_FILE];
+	store *s = open_ok(db, STORE_WRITE);
+	static store_event ev[PER_FILE];
 	uint64_t seed = 7;
 	for (int f = 0; f < FILES; f++) {
 		int64_t tid = begin_trace(s, f % 2 ? "odd" : "even");
 		for (int i = 0; i < PER_FILE; i++)
-			ev[i] = (ojo_store_event){
+			ev[i] = (store_event){
 			    (int64_t)f * 1000000 + i,
 			    (uint32_t)(rnd(&seed) % 40),
 			    OJO_EV_PACKET_SENT + (uint32_t)(rnd(&seed) % 6), 1};
 		/* two appends with a flush between: a file's blocks reach
 		 * the database in several steps before the commit */
-		CHECK_OK(s, ojo_store_append(s, tid, ev, PER_FILE / 2));
-		CHECK_OK(s, store_flush(s, false));
-		CHECK_OK(s, ojo_store_append(s, tid, ev + PER_FILE / 2,
-					     PER_FILE - PER_FILE / 2));
+		CHECK_OK(s, store_append(s, tid, ev, PER_FILE / 2));
+		CHECK_OK(s, sq_store_flush(s));
+		CHECK_OK(s, store_append(s, tid, ev + PER_FILE / 2,
+					 PER_FILE - PER_FILE / 2));
 		char path[64];
 		snprintf(path, sizeof(path), "/in/%04d.ojo", f);
-		ojo_file_info fi = {.path = path,
-				    .trace_id = tid,
-				    .format = "ojo",
-				    .events = PER_FILE,
-				    .status = OJO_FILE_INGESTED};
-		CHECK_OK(s, ojo_store_file_done(s, &fi));
-		CHECK_OK(s, ojo_store_commit(s));
+		store_file_info fi = {.path = path,
+				      .trace_id = tid,
+				      .format = "ojo",
+				      .events = PER_FILE,
+				      .status = STORE_FILE_INGESTED};
+		CHECK_OK(s, store_file_done(s, &fi));
+		CHECK_OK(s, store_commit(s));
 	}
-	ojo_store_close(s);
+	store_close(s);
 	atomic_store(&writer_done, true);
 	return NULL;
 }
@@ -52,11 +52,11 @@ static void *writer(void *arg)
 static void *reader(void *arg)
 {
 	long *snapshots = arg;
-	ojo_store *s = open_ok(db, OJO_STORE_READONLY);
+	store *s = open_ok(db, STORE_READ);
 	int64_t last = -1, distinct = 0;
 	for (bool done = false; !done;) {
 		done = atomic_load(&writer_done); /* one more pass after */
-		test_sql_exec(s->db, "BEGIN");
+		test_sql_exec(sq_store_sqlite(s), "BEGIN");
 		int64_t files = q_int(s, "SELECT coalesce(sum(n_events), 0)"
 					 " FROM files");
 		int64_t traces = q_int(s, "SELECT coalesce(sum(n_events), 0)"
@@ -69,7 +69,7 @@ static void *reader(void *arg)
 					  " FROM blocks");
 		int64_t events = q_int(s, "SELECT count(*) FROM events");
 		int64_t nfiles = q_int(s, "SELECT count(*) FROM files");
-		test_sql_exec(s->db, "COMMIT");
+		test_sql_exec(sq_store_sqlite(s), "COMMIT");
 		CHECK_EQ(files, nfiles * PER_FILE);
 		CHECK_EQ(traces, files);
 		CHECK_EQ(flows, files);
@@ -82,7 +82,7 @@ static void *reader(void *arg)
 	}
 	CHECK_EQ(last, (int64_t)FILES * PER_FILE);
 	CHECK(distinct >= 3); /* saw the data grow, not just the end */
-	ojo_store_close(s);
+	store_close(s);
 	return NULL;
 }
 
@@ -91,8 +91,8 @@ int main(void)
 	char *dir = test_tmpdir();
 	snprintf(db, sizeof(db), "%s/r.db", dir);
 	/* create the schema first, so readers can open at once */
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
-	ojo_store_close(s);
+	store *s = open_ok(db, STORE_WRITE);
+	store_close(s);
 	pthread_t w, r[2];
 	long snaps[2] = {0, 0};
 	CHECK(pthread_create(&r[0], NULL, reader, &snaps[0]) == 0);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "ojo/events.h"
-#include "store/schema.h"
+#include "sqlite/sq_schema.h"
 #include "store_common.h"
 
 /* Rows where the summary disagrees with the events: own_bytes_* must be a
@@ -31,7 +31,7 @@ static const char mismatch_sql[] =
     " OR f.streams <> (SELECT count(*) FROM flows cf WHERE"
     "   cf.parent_key = f.flow_key AND cf.flow_key <> f.flow_key)";
 
-static int64_t col(ojo_store *s, int64_t trace, uint32_t flow, const char *c)
+static int64_t col(store *s, int64_t trace, uint32_t flow, const char *c)
 {
 	char sql[256];
 	snprintf(sql, sizeof(sql),
@@ -41,20 +41,20 @@ static int64_t col(ojo_store *s, int64_t trace, uint32_t flow, const char *c)
 }
 
 /* One "file": the events, then the ledger row, in one transaction. */
-static void commit_file(ojo_store *s, int64_t *trace, const char *path,
-			const ojo_store_event *ev, size_t n)
+static void commit_file(store *s, int64_t *trace, const char *path,
+			const store_event *ev, size_t n)
 {
-	ojo_trace_info ti = {.name = "rollup", .source = "ojo"};
-	ojo_file_info fi = {.path = path,
-			    .format = "ojo",
-			    .status = OJO_FILE_INGESTED,
-			    .events = n};
-	CHECK_OK(s, ojo_store_begin(s));
-	CHECK_OK(s, ojo_store_trace(s, &ti, trace));
+	store_trace_info ti = {.name = "rollup", .source = "ojo"};
+	store_file_info fi = {.path = path,
+			      .format = "ojo",
+			      .status = STORE_FILE_INGESTED,
+			      .events = n};
+	CHECK_OK(s, store_begin(s));
+	CHECK_OK(s, store_trace(s, &ti, trace));
 	fi.trace_id = *trace;
-	CHECK_OK(s, ojo_store_append(s, *trace, ev, n));
-	CHECK_OK(s, ojo_store_file_done(s, &fi));
-	CHECK_OK(s, ojo_store_commit(s));
+	CHECK_OK(s, store_append(s, *trace, ev, n));
+	CHECK_OK(s, store_file_done(s, &fi));
+	CHECK_OK(s, store_commit(s));
 }
 
 #define DS(t, f, len)                                                          \
@@ -75,10 +75,10 @@ static void test_orders(const char *dir)
 	char db[600];
 	int64_t tr = 0;
 	snprintf(db, sizeof(db), "%s/orders.db", dir);
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	store *s = open_ok(db, STORE_WRITE);
 
 	/* link first, data in the same file, more data in a later one */
-	const ojo_store_event a[] = {
+	const store_event a[] = {
 	    {10, 1, OJO_EV_PACKET_SENT, 1200},
 	    LINK(11, 2, 1),
 	    DS(12, 2, 1000),
@@ -90,17 +90,17 @@ static void test_orders(const char *dir)
 	CHECK_EQ(col(s, tr, 1, "bytes_acked"), 700);
 	CHECK_EQ(col(s, tr, 1, "streams"), 1);
 	CHECK_EQ(col(s, tr, 2, "bytes_sent"), 1500);
-	const ojo_store_event b[] = {DS(20, 2, 100), DA(21, 2, 900)};
+	const store_event b[] = {DS(20, 2, 100), DA(21, 2, 900)};
 	commit_file(s, &tr, "/x/b.ojo", b, 2);
 	CHECK_EQ(col(s, tr, 1, "bytes_sent"), 1600);
 	CHECK_EQ(col(s, tr, 1, "bytes_acked"), 1600);
 
 	/* data first (stream 3, no link yet), link in a later file */
-	const ojo_store_event c[] = {DS(30, 3, 4000), DA(31, 3, 3000)};
+	const store_event c[] = {DS(30, 3, 4000), DA(31, 3, 3000)};
 	commit_file(s, &tr, "/x/c.ojo", c, 2);
 	CHECK_EQ(col(s, tr, 1, "bytes_sent"), 1600);
 	CHECK_EQ(col(s, tr, 1, "streams"), 1);
-	const ojo_store_event d[] = {LINK(40, 3, 1), DS(41, 3, 10)};
+	const store_event d[] = {LINK(40, 3, 1), DS(41, 3, 10)};
 	commit_file(s, &tr, "/x/d.ojo", d, 2);
 	CHECK_EQ(col(s, tr, 1, "bytes_sent"), 1600 + 4010);
 	CHECK_EQ(col(s, tr, 1, "bytes_acked"), 1600 + 3000);
@@ -108,17 +108,17 @@ static void test_orders(const char *dir)
 
 	/* a link to a connection with no events yet: its placeholder row
 	 * gets the totals, then its own events fill it in */
-	const ojo_store_event e[] = {LINK(50, 5, 4), DS(51, 5, 77)};
+	const store_event e[] = {LINK(50, 5, 4), DS(51, 5, 77)};
 	commit_file(s, &tr, "/x/e.ojo", e, 2);
 	CHECK_EQ(col(s, tr, 4, "n_events"), 0);
 	CHECK_EQ(col(s, tr, 4, "bytes_sent"), 77);
-	const ojo_store_event f[] = {{60, 4, OJO_EV_PACKET_SENT, 1}};
+	const store_event f[] = {{60, 4, OJO_EV_PACKET_SENT, 1}};
 	commit_file(s, &tr, "/x/f.ojo", f, 1);
 	CHECK_EQ(col(s, tr, 4, "n_events"), 1);
 	CHECK_EQ(col(s, tr, 4, "bytes_sent"), 77);
 
 	/* relink: stream 3 moves from connection 1 to connection 4 */
-	const ojo_store_event g[] = {LINK(70, 3, 4)};
+	const store_event g[] = {LINK(70, 3, 4)};
 	commit_file(s, &tr, "/x/g.ojo", g, 1);
 	CHECK_EQ(col(s, tr, 1, "bytes_sent"), 1600);
 	CHECK_EQ(col(s, tr, 1, "bytes_acked"), 1600);
@@ -127,14 +127,14 @@ static void test_orders(const char *dir)
 	CHECK_EQ(col(s, tr, 4, "streams"), 2);
 
 	/* a flow linked to itself is not counted twice */
-	const ojo_store_event h[] = {LINK(80, 9, 9), DS(81, 9, 5)};
+	const store_event h[] = {LINK(80, 9, 9), DS(81, 9, 5)};
 	commit_file(s, &tr, "/x/h.ojo", h, 2);
 	CHECK_EQ(col(s, tr, 9, "bytes_sent"), 5);
 	CHECK_EQ(col(s, tr, 9, "streams"), 0);
 
 	/* a stream of a stream: its bytes count for its parent only */
-	const ojo_store_event c2[] = {LINK(85, 30, 2), DS(86, 30, 33),
-				      DS(87, 2, 1)};
+	const store_event c2[] = {LINK(85, 30, 2), DS(86, 30, 33),
+				  DS(87, 2, 1)};
 	commit_file(s, &tr, "/x/chain.ojo", c2, 3);
 	CHECK_EQ(col(s, tr, 2, "bytes_sent"), 1600 + 33 + 1);
 	CHECK_EQ(col(s, tr, 2, "own_bytes_sent"), 1600 + 1);
@@ -142,13 +142,13 @@ static void test_orders(const char *dir)
 	CHECK_EQ(col(s, tr, 1, "bytes_sent"), 1600 + 1);
 
 	/* a rolled-back file leaves no trace in the totals */
-	CHECK_OK(s, ojo_store_begin(s));
-	const ojo_store_event r[] = {LINK(90, 6, 1), DS(91, 6, 999)};
-	CHECK_OK(s, ojo_store_append(s, tr, r, 2));
-	CHECK_OK(s, ojo_store_rollback(s));
+	CHECK_OK(s, store_begin(s));
+	const store_event r[] = {LINK(90, 6, 1), DS(91, 6, 999)};
+	CHECK_OK(s, store_append(s, tr, r, 2));
+	CHECK_OK(s, store_rollback(s));
 	CHECK_EQ(col(s, tr, 1, "bytes_sent"), 1601);
 	CHECK_EQ(q_int(s, mismatch_sql), 0);
-	ojo_store_close(s);
+	store_close(s);
 }
 
 /* Streams linked to random connections, data and links spread over files
@@ -159,17 +159,17 @@ static void test_random(const char *dir)
 	char db[600], path[64];
 	uint64_t seed = 0x5eed;
 	int64_t tr = 0;
-	ojo_store_event *ev = malloc(FILES * PER * sizeof(*ev));
+	store_event *ev = malloc(FILES * PER * sizeof(*ev));
 	int order[FILES];
 	uint32_t parent[CONNS + STREAMS + 1] = {0};
 	int64_t parent_t[CONNS + STREAMS + 1] = {0};
 	CHECK(ev != NULL);
 	snprintf(db, sizeof(db), "%s/random.db", dir);
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	store *s = open_ok(db, STORE_WRITE);
 	for (int i = 0; i < FILES * PER; i++) {
 		uint32_t st = CONNS + 1 + (uint32_t)(rnd(&seed) % STREAMS);
 		uint64_t x = rnd(&seed);
-		ojo_store_event *e = &ev[i];
+		store_event *e = &ev[i];
 		e->time_ns = 1000 + i;
 		e->flow_id = st;
 		if (x % 10 == 0) {
@@ -219,7 +219,7 @@ static void test_random(const char *dir)
 	CHECK_EQ(q_int(s, "SELECT sum(own_bytes_sent) FROM flows"),
 		 q_int(s, "SELECT total((payload >> 40) & 16777215) FROM"
 			  " events WHERE type = 64"));
-	ojo_store_close(s);
+	store_close(s);
 	free(ev);
 }
 
@@ -231,9 +231,9 @@ static void test_upgrade(const char *dir)
 	snprintf(db, sizeof(db), "%s/v2.db", dir);
 	sqlite3 *raw =
 	    test_sql_open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	test_sql_exec(raw, ojo_schema_v1_sql);
-	CHECK(ojo_schema_n_steps >= 2 && ojo_schema_steps[0].from == 1);
-	test_sql_exec(raw, ojo_schema_steps[0].sql);
+	test_sql_exec(raw, sq_schema_v1_sql);
+	CHECK(sq_schema_n_steps >= 2 && sq_schema_steps[0].from == 1);
+	test_sql_exec(raw, sq_schema_steps[0].sql);
 	test_sql_exec(
 	    raw,
 	    "PRAGMA user_version = 2;"
@@ -246,8 +246,8 @@ static void test_upgrade(const char *dir)
 	    " (3, 1, 3, 100, 200, 5, 50, 40);"
 	    "UPDATE flows SET parent_key = 1 WHERE flow_key IN (2, 3);");
 	sqlite3_close(raw);
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
-	CHECK_EQ(q_int(s, "PRAGMA user_version"), OJO_SCHEMA_VERSION);
+	store *s = open_ok(db, STORE_WRITE);
+	CHECK_EQ(q_int(s, "PRAGMA user_version"), SQ_SCHEMA_VERSION);
 	CHECK_EQ(q_int(s, "SELECT bytes_sent FROM flows WHERE flow_key = 1"),
 		 350);
 	CHECK_EQ(q_int(s, "SELECT bytes_acked FROM flows WHERE flow_key = 1"),
@@ -262,16 +262,16 @@ static void test_upgrade(const char *dir)
 			  " 1"),
 		 0);
 	int64_t tr = 0;
-	const ojo_store_event a[] = {DS(300, 3, 10)};
-	CHECK_OK(s, ojo_store_begin(s));
-	ojo_trace_info ti = {.name = "old"};
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tr));
+	const store_event a[] = {DS(300, 3, 10)};
+	CHECK_OK(s, store_begin(s));
+	store_trace_info ti = {.name = "old"};
+	CHECK_OK(s, store_trace(s, &ti, &tr));
 	CHECK_EQ(tr, 1);
-	CHECK_OK(s, ojo_store_append(s, tr, a, 1));
-	CHECK_OK(s, ojo_store_commit(s));
+	CHECK_OK(s, store_append(s, tr, a, 1));
+	CHECK_OK(s, store_commit(s));
 	CHECK_EQ(q_int(s, "SELECT bytes_sent FROM flows WHERE flow_key = 1"),
 		 360);
-	ojo_store_close(s);
+	store_close(s);
 }
 
 int main(void)

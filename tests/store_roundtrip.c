@@ -1,4 +1,4 @@
-/* store_roundtrip.c - what goes in through ojo_store_append comes out of the
+/* store_roundtrip.c - what goes in through store_append comes out of the
  * events virtual table exactly, and the summaries (flows, parents, type
  * counts, traces, dropped totals, files ledger) match what a plain
  * recomputation over the same events gives. Also: rollback leaves nothing,
@@ -6,11 +6,11 @@
 #include "store_common.h"
 
 #include "ojo/events.h"
-#include "store/schema.h"
+#include "sqlite/sq_schema.h"
 
 typedef struct tev {
 	int64_t trace; /* index 0/1 */
-	ojo_store_event e;
+	store_event e;
 } tev;
 
 static const uint32_t types[] = {
@@ -53,7 +53,7 @@ static int cmp_tev(const void *a, const void *b)
 	return p < q ? -1 : p > q;
 }
 
-static void account(expect_flow *f, const ojo_store_event *e)
+static void account(expect_flow *f, const store_event *e)
 {
 	if (!f->n || e->time_ns < f->first)
 		f->first = e->time_ns;
@@ -139,18 +139,18 @@ static size_t gen(tev *out, size_t n, uint64_t *seed, int64_t t0)
 	return k;
 }
 
-static void append_all(ojo_store *s, const int64_t tid[2], tev *v, size_t n,
+static void append_all(store *s, const int64_t tid[2], tev *v, size_t n,
 		       uint64_t *seed)
 {
 	/* random chunks, each of one trace: group runs of the same trace */
 	size_t i = 0;
-	ojo_store_event chunk[512];
+	store_event chunk[512];
 	while (i < n) {
 		size_t want = 1 + rnd(seed) % 512, m = 0;
 		int64_t tr = v[i].trace;
 		while (i < n && m < want && v[i].trace == tr)
 			chunk[m++] = v[i++].e;
-		CHECK_OK(s, ojo_store_append(s, tid[tr], chunk, m));
+		CHECK_OK(s, store_append(s, tid[tr], chunk, m));
 	}
 }
 
@@ -164,14 +164,14 @@ static void commit_expect(tev *v, size_t n)
 	n_all += n;
 }
 
-static void check_events(ojo_store *s, const int64_t tid[2])
+static void check_events(store *s, const int64_t tid[2])
 {
 	qsort(all, n_all, sizeof(*all), cmp_tev);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM events"), n_all);
-	sqlite3_stmt *st =
-	    test_sql_prepare(s->db, "SELECT trace_id, flow_id, type, time_ns,"
-				    " payload FROM events ORDER BY trace_id,"
-				    " flow_id, type, time_ns, payload");
+	sqlite3_stmt *st = test_sql_prepare(
+	    sq_store_sqlite(s), "SELECT trace_id, flow_id, type, time_ns,"
+				" payload FROM events ORDER BY trace_id,"
+				" flow_id, type, time_ns, payload");
 	size_t i = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		CHECK(i < n_all);
@@ -186,17 +186,18 @@ static void check_events(ojo_store *s, const int64_t tid[2])
 	CHECK_EQ(i, n_all);
 }
 
-static void check_flows(ojo_store *s, const int64_t tid[2])
+static void check_flows(store *s, const int64_t tid[2])
 {
 	sqlite3_stmt *st = test_sql_prepare(
-	    s->db, "SELECT c.n_events, c.first_ns, c.last_ns, c.packets_sent,"
-		   " c.packets_received, c.packets_acked, c.packets_lost,"
-		   " c.packets_retransmitted, c.bytes_sent, c.bytes_acked,"
-		   " c.max_cwnd, c.last_cwnd, p.flow_id,"
-		   " (SELECT sum(n) FROM type_counts t"
-		   "  WHERE t.flow_key = c.flow_key), p.trace_id"
-		   " FROM flows c LEFT JOIN flows p ON p.flow_key ="
-		   " c.parent_key WHERE c.trace_id = ?1 AND c.flow_id = ?2");
+	    sq_store_sqlite(s),
+	    "SELECT c.n_events, c.first_ns, c.last_ns, c.packets_sent,"
+	    " c.packets_received, c.packets_acked, c.packets_lost,"
+	    " c.packets_retransmitted, c.bytes_sent, c.bytes_acked,"
+	    " c.max_cwnd, c.last_cwnd, p.flow_id,"
+	    " (SELECT sum(n) FROM type_counts t"
+	    "  WHERE t.flow_key = c.flow_key), p.trace_id"
+	    " FROM flows c LEFT JOIN flows p ON p.flow_key ="
+	    " c.parent_key WHERE c.trace_id = ?1 AND c.flow_id = ?2");
 	for (int tr = 0; tr < 2; tr++) {
 		int64_t nflows = 0, nev = 0;
 		for (int fl = 0; fl < 256; fl++) {
@@ -272,7 +273,7 @@ static void check_flows(ojo_store *s, const int64_t tid[2])
 
 /* Window and key constraints through xBestIndex give the same answers as
  * a brute-force pass over what was appended. */
-static void check_filters(ojo_store *s, const int64_t tid[2], uint64_t *seed)
+static void check_filters(store *s, const int64_t tid[2], uint64_t *seed)
 {
 	for (int k = 0; k < 40; k++) {
 		int tr = (int)(rnd(seed) % 2);
@@ -340,9 +341,9 @@ static int cmp_row3(const void *a, const void *b)
 	return x->p < y->p ? -1 : x->p > y->p;
 }
 
-static size_t fetch3(ojo_store *s, const char *sql, row3 *out, size_t cap)
+static size_t fetch3(store *s, const char *sql, row3 *out, size_t cap)
 {
-	sqlite3_stmt *st = test_sql_prepare(s->db, sql);
+	sqlite3_stmt *st = test_sql_prepare(sq_store_sqlite(s), sql);
 	size_t n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		CHECK(n < cap);
@@ -357,20 +358,20 @@ static size_t fetch3(ojo_store *s, const char *sql, row3 *out, size_t cap)
 
 /* ORDER BY time_ns on one flow is answered by merging its blocks (no
  * sorter in the plan), in time order, with every event once. */
-static void check_ordered(ojo_store *s)
+static void check_ordered(store *s)
 {
 	const size_t cap = 200000;
 	row3 *a = calloc(cap, sizeof(*a)), *b = calloc(cap, sizeof(*b));
 	CHECK(a && b);
 	sqlite3_stmt *st = test_sql_prepare(
-	    s->db, "EXPLAIN QUERY PLAN SELECT time_ns FROM events"
-		   " WHERE flow_key = 1 ORDER BY time_ns");
+	    sq_store_sqlite(s), "EXPLAIN QUERY PLAN SELECT time_ns FROM events"
+				" WHERE flow_key = 1 ORDER BY time_ns");
 	while (sqlite3_step(st) == SQLITE_ROW)
 		CHECK(!strstr((const char *)sqlite3_column_text(st, 3),
 			      "ORDER BY"));
 	sqlite3_finalize(st);
 	sqlite3_stmt *fl =
-	    test_sql_prepare(s->db, "SELECT flow_key FROM flows");
+	    test_sql_prepare(sq_store_sqlite(s), "SELECT flow_key FROM flows");
 	int flows = 0;
 	while (sqlite3_step(fl) == SQLITE_ROW) {
 		int64_t k = sqlite3_column_int64(fl, 0);
@@ -409,17 +410,17 @@ static void check_ordered(ojo_store *s)
 	free(b);
 }
 
-static void check_blocks(ojo_store *s)
+static void check_blocks(store *s)
 {
-	sqlite3_stmt *st =
-	    test_sql_prepare(s->db, "SELECT n, t_first, t_last, v_min, v_max,"
-				    " data FROM blocks");
+	sqlite3_stmt *st = test_sql_prepare(
+	    sq_store_sqlite(s), "SELECT n, t_first, t_last, v_min, v_max,"
+				" data FROM blocks");
 	int64_t blocks = 0, full = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t n = sqlite3_column_int64(st, 0);
 		const unsigned char *d = sqlite3_column_blob(st, 5);
-		CHECK(n >= 1 && n <= OJO_BLOCK_MAX_EVENTS);
-		CHECK_EQ(sqlite3_column_bytes(st, 5), n * OJO_BLOCK_EVENT_SIZE);
+		CHECK(n >= 1 && n <= SQ_BLOCK_MAX_EVENTS);
+		CHECK_EQ(sqlite3_column_bytes(st, 5), n * SQ_BLOCK_EVENT_SIZE);
 		int64_t prev = INT64_MIN, lo = INT64_MAX, hi = INT64_MIN;
 		for (int64_t i = 0; i < n; i++) {
 			int64_t t, p;
@@ -436,7 +437,7 @@ static void check_blocks(ojo_store *s)
 		CHECK(lo == sqlite3_column_int64(st, 3));
 		CHECK(hi == sqlite3_column_int64(st, 4));
 		blocks++;
-		full += n == OJO_BLOCK_MAX_EVENTS;
+		full += n == SQ_BLOCK_MAX_EVENTS;
 	}
 	sqlite3_finalize(st);
 	CHECK(blocks > 0);
@@ -448,7 +449,7 @@ int main(void)
 	char *dir = test_tmpdir();
 	char db[600];
 	snprintf(db, sizeof(db), "%s/t.db", dir);
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
+	store *s = open_ok(db, STORE_WRITE);
 	memset(ex, 0, sizeof(ex));
 	for (int t = 0; t < 2; t++)
 		for (int f = 0; f < 256; f++)
@@ -459,15 +460,15 @@ int main(void)
 	CHECK(v);
 
 	/* transaction 1: events, links, drops; committed */
-	CHECK_OK(s, ojo_store_begin(s));
+	CHECK_OK(s, store_begin(s));
 	int64_t tid[2];
-	ojo_trace_info ti = {.name = "trace-a", .source = "ojo", .pid = 11};
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tid[0]));
+	store_trace_info ti = {.name = "trace-a", .source = "ojo", .pid = 11};
+	CHECK_OK(s, store_trace(s, &ti, &tid[0]));
 	ti.name = "trace-b";
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tid[1]));
+	CHECK_OK(s, store_trace(s, &ti, &tid[1]));
 	int64_t again;
 	ti.name = "trace-a";
-	CHECK_OK(s, ojo_store_trace(s, &ti, &again));
+	CHECK_OK(s, store_trace(s, &ti, &again));
 	CHECK_EQ(again, tid[0]);
 	size_t n = gen(v, N, &seed, 1000000);
 	int64_t tl = v[n - 1].e.time_ns + 5000;
@@ -476,21 +477,21 @@ int main(void)
 	for (uint32_t f = 11; f <= 21; f++) {
 		tev *l = &v[n++];
 		l->trace = f % 2;
-		l->e = (ojo_store_event){tl + f, f, OJO_EV_STREAM_LINK,
-					 f == 21 ? 99 : f - 10};
+		l->e = (store_event){tl + f, f, OJO_EV_STREAM_LINK,
+				     f == 21 ? 99 : f - 10};
 	}
 	v[n++] = (tev){0, {tl + 100, 0, OJO_EV_EVENTS_DROPPED, 5}};
 	v[n++] = (tev){0, {tl + 200, 0, OJO_EV_EVENTS_DROPPED, 7}};
 	append_all(s, tid, v, n, &seed);
-	CHECK_OK(s, ojo_store_flow_label(s, tid[0], 1, "conn one"));
-	ojo_file_info fi = {.path = "/x/a.ojo",
-			    .size = 24 + 24 * (int64_t)n,
-			    .trace_id = tid[0],
-			    .format = "ojo",
-			    .events = n,
-			    .status = OJO_FILE_INGESTED};
-	CHECK_OK(s, ojo_store_file_done(s, &fi));
-	CHECK_OK(s, ojo_store_commit(s));
+	CHECK_OK(s, store_flow_label(s, tid[0], 1, "conn one"));
+	store_file_info fi = {.path = "/x/a.ojo",
+			      .size = 24 + 24 * (int64_t)n,
+			      .trace_id = tid[0],
+			      .format = "ojo",
+			      .events = n,
+			      .status = STORE_FILE_INGESTED};
+	CHECK_OK(s, store_file_done(s, &fi));
+	CHECK_OK(s, store_commit(s));
 	commit_expect(v, n);
 	check_events(s, tid);
 	check_flows(s, tid);
@@ -501,46 +502,46 @@ int main(void)
 
 	/* transaction 2: rolled back, leaves nothing */
 	int64_t blocks = q_int(s, "SELECT count(*) FROM blocks");
-	CHECK_OK(s, ojo_store_begin(s));
+	CHECK_OK(s, store_begin(s));
 	size_t n2 = gen(v, 20000, &seed, tl + 1000);
 	append_all(s, tid, v, n2, &seed);
 	ti.name = "trace-c";
 	int64_t tc;
-	CHECK_OK(s, ojo_store_trace(s, &ti, &tc));
+	CHECK_OK(s, store_trace(s, &ti, &tc));
 	fi.path = "/x/b.ojo";
-	CHECK_OK(s, ojo_store_file_done(s, &fi));
-	CHECK_OK(s, ojo_store_rollback(s));
+	CHECK_OK(s, store_file_done(s, &fi));
+	CHECK_OK(s, store_rollback(s));
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM blocks"), blocks);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM traces"), 2);
-	ojo_file_status fs;
-	CHECK_OK(s, ojo_store_file_status(s, "/x/b.ojo", &fs));
-	CHECK_EQ(fs, OJO_FILE_UNKNOWN);
-	CHECK_OK(s, ojo_store_file_status(s, "/x/a.ojo", &fs));
-	CHECK_EQ(fs, OJO_FILE_INGESTED);
+	store_file_status fs;
+	CHECK_OK(s, store_file_get(s, "/x/b.ojo", &fs, NULL, NULL));
+	CHECK_EQ(fs, STORE_FILE_UNKNOWN);
+	CHECK_OK(s, store_file_get(s, "/x/a.ojo", &fs, NULL, NULL));
+	CHECK_EQ(fs, STORE_FILE_INGESTED);
 	check_events(s, tid);
 	check_flows(s, tid);
 
 	/* transaction 3: more events for the same flows, some older than what
 	 * is stored (a batch ingested late), and a rejected file */
-	CHECK_OK(s, ojo_store_begin(s));
+	CHECK_OK(s, store_begin(s));
 	n2 = gen(v, 30000, &seed, 500000);
 	append_all(s, tid, v, n2, &seed);
 	fi.path = "/x/c.ojo";
-	CHECK_OK(s, ojo_store_file_done(s, &fi));
-	ojo_file_info bad = {.path = "/x/bad.ojo",
-			     .format = "ojo",
-			     .status = OJO_FILE_REJECTED,
-			     .reason = "bad magic at byte 0"};
-	CHECK_OK(s, ojo_store_file_done(s, &bad));
-	CHECK_OK(s, ojo_store_commit(s));
+	CHECK_OK(s, store_file_done(s, &fi));
+	store_file_info bad = {.path = "/x/bad.ojo",
+			       .format = "ojo",
+			       .status = STORE_FILE_REJECTED,
+			       .reason = "bad magic at byte 0"};
+	CHECK_OK(s, store_file_done(s, &bad));
+	CHECK_OK(s, store_commit(s));
 	commit_expect(v, n2);
 	check_events(s, tid);
 	check_flows(s, tid);
 	check_filters(s, tid, &seed);
 	check_ordered(s);
 	check_blocks(s);
-	CHECK_OK(s, ojo_store_file_status(s, "/x/bad.ojo", &fs));
-	CHECK_EQ(fs, OJO_FILE_REJECTED);
+	CHECK_OK(s, store_file_get(s, "/x/bad.ojo", &fs, NULL, NULL));
+	CHECK_EQ(fs, STORE_FILE_REJECTED);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM files"), 3);
 	/* blocks carry the id of the file they came from */
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM blocks b LEFT JOIN files f"
@@ -553,13 +554,13 @@ int main(void)
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM event_types WHERE name ="
 			  " 'packet_sent' AND type = 2"),
 		 1);
-	ojo_store_close(s);
+	store_close(s);
 
 	/* everything survives a reopen */
-	s = open_ok(db, OJO_STORE_READONLY);
+	s = open_ok(db, STORE_READ);
 	check_events(s, tid);
 	check_flows(s, tid);
-	ojo_store_close(s);
+	store_close(s);
 
 	free(v);
 	free(all);

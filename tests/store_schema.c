@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "ojo/events.h"
-#include "store/schema.h"
-#include "store/store_query.h"
+#include "sqlite/sq_schema.h"
+#include "store/store.h"
 
 static char dir[512];
 
@@ -38,9 +38,9 @@ static int64_t raw_int(const char *db, const char *sql)
 /* Opening fails, with a message containing want. */
 static void open_fails(const char *db, int mode, const char *want)
 {
-	ojo_store *s = (ojo_store *)1;
+	store *s = (store *)1;
 	char err[512];
-	int rc = ojo_store_open(db, mode, &s, err, sizeof(err));
+	int rc = store_open_db(db, mode, &s, err, sizeof(err));
 	if (rc >= 0 || s != NULL || !strstr(err, want)) {
 		fprintf(stderr,
 			"open %s (mode %d): rc %d, err '%s', want '%s'\n", db,
@@ -53,16 +53,16 @@ static void test_create(void)
 {
 	char db[600];
 	path_in(db, sizeof(db), "new.db");
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
-	CHECK_EQ(q_int(s, "PRAGMA user_version"), OJO_SCHEMA_VERSION);
+	store *s = open_ok(db, STORE_WRITE);
+	CHECK_EQ(q_int(s, "PRAGMA user_version"), SQ_SCHEMA_VERSION);
 	size_t n;
 	ojo_event_types(&n);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM event_types"), n);
-	ojo_store_close(s);
+	store_close(s);
 	/* reopening changes nothing */
-	s = open_ok(db, OJO_STORE_READWRITE);
+	s = open_ok(db, STORE_WRITE);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM event_types"), n);
-	ojo_store_close(s);
+	store_close(s);
 	sqlite3 *h =
 	    test_sql_open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3_stmt *st = test_sql_prepare(h, "PRAGMA journal_mode");
@@ -77,7 +77,7 @@ static void test_upgrade(void)
 	char db[600];
 	path_in(db, sizeof(db), "v1.db");
 	/* a version-1 database with one flow and one block of 2 events */
-	raw_exec(db, ojo_schema_v1_sql);
+	raw_exec(db, sq_schema_v1_sql);
 	raw_exec(
 	    db,
 	    "PRAGMA user_version = 1;"
@@ -90,10 +90,10 @@ static void test_upgrade(void)
 	    " 1, x'6400000000000000881300000000000"
 	    "0c800000000000000a00f000000000000');");
 	/* read-only cannot upgrade: it says so */
-	open_fails(db, OJO_STORE_READONLY, "older than this ojo");
+	open_fails(db, STORE_READ, "older than this ojo");
 	CHECK_EQ(raw_int(db, "PRAGMA user_version"), 1);
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
-	CHECK_EQ(q_int(s, "PRAGMA user_version"), OJO_SCHEMA_VERSION);
+	store *s = open_ok(db, STORE_WRITE);
+	CHECK_EQ(q_int(s, "PRAGMA user_version"), SQ_SCHEMA_VERSION);
 	CHECK_EQ(q_int(s, "SELECT last_cwnd_ns FROM flows WHERE flow_key = 1"),
 		 200);
 	CHECK_EQ(q_int(s, "SELECT count(*) FROM sqlite_schema WHERE name ="
@@ -106,32 +106,32 @@ static void test_upgrade(void)
 	/* and new writes go into the old flow */
 	int64_t tid = begin_trace(s, "t");
 	CHECK_EQ(tid, 1);
-	ojo_store_event e = {300, 9, OJO_EV_CWND, 3000};
-	CHECK_OK(s, ojo_store_append(s, tid, &e, 1));
-	CHECK_OK(s, ojo_store_commit(s));
+	store_event e = {300, 9, OJO_EV_CWND, 3000};
+	CHECK_OK(s, store_append(s, tid, &e, 1));
+	CHECK_OK(s, store_commit(s));
 	CHECK_EQ(q_int(s, "SELECT n_events FROM flows WHERE flow_key = 1"), 3);
 	CHECK_EQ(q_int(s, "SELECT last_cwnd FROM flows WHERE flow_key = 1"),
 		 3000);
 	CHECK_EQ(q_int(s, "SELECT max_cwnd FROM flows WHERE flow_key = 1"),
 		 5000);
-	ojo_store_close(s);
-	s = open_ok(db, OJO_STORE_READONLY);
-	ojo_store_close(s);
+	store_close(s);
+	s = open_ok(db, STORE_READ);
+	store_close(s);
 }
 
 static void test_newer(void)
 {
 	char db[600];
 	path_in(db, sizeof(db), "newer.db");
-	ojo_store *s = open_ok(db, OJO_STORE_READWRITE);
-	ojo_store_close(s);
+	store *s = open_ok(db, STORE_WRITE);
+	store_close(s);
 	raw_exec(db, "PRAGMA user_version = 99");
 	char want[128];
 	snprintf(want, sizeof(want),
 		 "database schema version 99 is newer than this ojo (%d)",
-		 OJO_SCHEMA_VERSION);
-	open_fails(db, OJO_STORE_READWRITE, want);
-	open_fails(db, OJO_STORE_READONLY, want);
+		 SQ_SCHEMA_VERSION);
+	open_fails(db, STORE_WRITE, want);
+	open_fails(db, STORE_READ, want);
 	CHECK_EQ(raw_int(db, "PRAGMA user_version"), 99);
 }
 
@@ -144,8 +144,8 @@ static void test_not_sqlite(void)
 	for (int i = 0; i < 100; i++)
 		fputs("this is not a database at all\n", f);
 	fclose(f);
-	open_fails(p, OJO_STORE_READWRITE, "not an SQLite database");
-	open_fails(p, OJO_STORE_READONLY, "not an SQLite database");
+	open_fails(p, STORE_WRITE, "not an SQLite database");
+	open_fails(p, STORE_READ, "not an SQLite database");
 	/* untouched */
 	struct stat sb;
 	CHECK(stat(p, &sb) == 0);
@@ -154,34 +154,34 @@ static void test_not_sqlite(void)
 	/* a foreign SQLite database is not taken over */
 	path_in(p, sizeof(p), "foreign.db");
 	raw_exec(p, "CREATE TABLE mine(x); INSERT INTO mine VALUES(1)");
-	open_fails(p, OJO_STORE_READWRITE, "not an Ojo database");
-	open_fails(p, OJO_STORE_READONLY, "not an Ojo database");
+	open_fails(p, STORE_WRITE, "not an Ojo database");
+	open_fails(p, STORE_READ, "not an Ojo database");
 	CHECK_EQ(raw_int(p, "SELECT count(*) FROM sqlite_schema"), 1);
 
 	/* missing file, missing directory, a directory */
 	path_in(p, sizeof(p), "missing.db");
-	open_fails(p, OJO_STORE_READONLY, "No such file");
+	open_fails(p, STORE_READ, "No such file");
 	path_in(p, sizeof(p), "no/such/dir/x.db");
-	open_fails(p, OJO_STORE_READWRITE, "cannot open");
-	open_fails(dir, OJO_STORE_READWRITE, "directory");
+	open_fails(p, STORE_WRITE, "cannot open");
+	open_fails(dir, STORE_WRITE, "directory");
 
 	/* a directory or a file we may not write (root ignores modes) */
 	if (geteuid() != 0) {
 		char rof[700];
 		path_in(rof, sizeof(rof), "readonly.db");
-		ojo_store_close(open_ok(rof, OJO_STORE_READWRITE));
+		store_close(open_ok(rof, STORE_WRITE));
 		CHECK(chmod(rof, 0444) == 0);
-		open_fails(rof, OJO_STORE_READWRITE, "not writable");
-		ojo_store_close(open_ok(rof, OJO_STORE_READONLY));
+		open_fails(rof, STORE_WRITE, "not writable");
+		store_close(open_ok(rof, STORE_READ));
 		path_in(p, sizeof(p), "ro");
 		CHECK(mkdir(p, 0500) == 0);
 		char db[700];
 		snprintf(db, sizeof(db), "%s/x.db", p);
-		open_fails(db, OJO_STORE_READWRITE, "cannot open");
+		open_fails(db, STORE_WRITE, "cannot open");
 	}
 }
 
-static int count_rows(void *user, int n, const ojo_qv *v)
+static int count_rows(void *user, int n, const store_value *v)
 {
 	(void)n;
 	(void)v;
@@ -193,57 +193,57 @@ static void test_readonly(void)
 {
 	char db[600];
 	path_in(db, sizeof(db), "ro.db");
-	ojo_store *w = open_ok(db, OJO_STORE_READWRITE);
+	store *w = open_ok(db, STORE_WRITE);
 	int64_t tid = begin_trace(w, "t");
-	ojo_store_event ev[100];
+	store_event ev[100];
 	for (int i = 0; i < 100; i++)
-		ev[i] = (ojo_store_event){1000 + i, 1, OJO_EV_PACKET_SENT,
-					  (uint64_t)i};
-	CHECK_OK(w, ojo_store_append(w, tid, ev, 100));
-	CHECK_OK(w, ojo_store_commit(w));
+		ev[i] =
+		    (store_event){1000 + i, 1, OJO_EV_PACKET_SENT, (uint64_t)i};
+	CHECK_OK(w, store_append(w, tid, ev, 100));
+	CHECK_OK(w, store_commit(w));
 
-	ojo_store *r = open_ok(db, OJO_STORE_READONLY);
-	CHECK(ojo_store_begin(r) == -EACCES);
-	ojo_trace_info ti = {.name = "t"};
-	CHECK(ojo_store_trace(r, &ti, &tid) == -EACCES);
+	store *r = open_ok(db, STORE_READ);
+	CHECK(store_begin(r) == -EACCES);
+	store_trace_info ti = {.name = "t"};
+	CHECK(store_trace(r, &ti, &tid) == -EACCES);
 	/* even SQL through the handle cannot write */
-	CHECK(sqlite3_exec(r->db,
+	CHECK(sqlite3_exec(sq_store_sqlite(r),
 			   "INSERT INTO traces(name, source)"
 			   " VALUES('x', 'y')",
 			   NULL, NULL, NULL) != SQLITE_OK);
 	int rows = 0;
-	ojo_query_cb cb = {.row = count_rows, .user = &rows};
-	CHECK(ojo_store_query(r, "DELETE FROM flows", &cb) < 0);
-	CHECK(strstr(ojo_store_errmsg(r), "read-only"));
-	CHECK(ojo_store_query(r, "SELECT 1; DELETE FROM flows", &cb) < 0);
-	CHECK(strstr(ojo_store_errmsg(r), "one statement"));
+	store_query_cb cb = {.row = count_rows, .user = &rows};
+	CHECK(store_query(r, "DELETE FROM flows", &cb) < 0);
+	CHECK(strstr(store_errmsg(r), "read-only"));
+	CHECK(store_query(r, "SELECT 1; DELETE FROM flows", &cb) < 0);
+	CHECK(strstr(store_errmsg(r), "one statement"));
 	char attach[700];
 	snprintf(attach, sizeof(attach), "ATTACH '%s/att.db' AS a", dir);
-	CHECK(ojo_store_query(r, attach, &cb) < 0);
-	CHECK(ojo_store_query(r, "SELECT * FROM nosuchtable", &cb) < 0);
-	CHECK(strstr(ojo_store_errmsg(r), "no such table"));
-	CHECK_OK(r, ojo_store_query(r, "SELECT * FROM events; -- done", &cb));
+	CHECK(store_query(r, attach, &cb) < 0);
+	CHECK(store_query(r, "SELECT * FROM nosuchtable", &cb) < 0);
+	CHECK(strstr(store_errmsg(r), "no such table"));
+	CHECK_OK(r, store_query(r, "SELECT * FROM events; -- done", &cb));
 	CHECK_EQ(rows, 100);
 
 	/* WAL: the reader keeps reading while the writer holds a write
 	 * transaction, and sees its events only after the commit */
-	CHECK_OK(w, ojo_store_begin(w));
-	CHECK_OK(w, ojo_store_append(w, tid, ev, 100));
-	CHECK_OK(w, store_flush(w, false)); /* in the database, uncommitted */
+	CHECK_OK(w, store_begin(w));
+	CHECK_OK(w, store_append(w, tid, ev, 100));
+	CHECK_OK(w, sq_store_flush(w)); /* in the database, uncommitted */
 	/* a second writer opens without waiting for the write lock (the
 	 * schema and catalog are current); its writes would wait */
-	ojo_store *w2 = open_ok(db, OJO_STORE_READWRITE);
-	sqlite3_busy_timeout(w2->db, 50);
-	CHECK(ojo_store_begin(w2) == -EBUSY);
-	CHECK(strstr(ojo_store_errmsg(w2), "locked"));
-	ojo_store_close(w2);
+	store *w2 = open_ok(db, STORE_WRITE);
+	sqlite3_busy_timeout(sq_store_sqlite(w2), 50);
+	CHECK(store_begin(w2) == -EBUSY);
+	CHECK(strstr(store_errmsg(w2), "locked"));
+	store_close(w2);
 	CHECK_EQ(q_int(r, "SELECT count(*) FROM events"), 100);
 	CHECK_EQ(q_int(w, "SELECT count(*) FROM events"), 200);
-	CHECK_OK(w, ojo_store_commit(w));
+	CHECK_OK(w, store_commit(w));
 	CHECK_EQ(q_int(r, "SELECT count(*) FROM events"), 200);
 	CHECK_EQ(q_int(r, "SELECT packets_sent FROM flows"), 200);
-	ojo_store_close(r);
-	ojo_store_close(w);
+	store_close(r);
+	store_close(w);
 	snprintf(attach, sizeof(attach), "%s/att.db", dir);
 	CHECK(access(attach, F_OK) != 0);
 }

@@ -17,7 +17,7 @@
 #include "ingest/ingest.h"
 #include "ingest_common.h"
 #include "ojo/ojo.h"
-#include "store/schema.h"
+#include "sqlite/sq_schema.h"
 
 enum { WRITERS = 4, FILES = 48, PER_FILE = 3000, ROUNDS = 4 };
 
@@ -36,20 +36,20 @@ typedef struct worker {
 static void *opener(void *arg)
 {
 	worker *w = arg;
-	ojo_store *s = NULL;
+	store *s = NULL;
 	pthread_barrier_wait(&go);
-	w->open_rc = ojo_store_open(db_path, OJO_STORE_READWRITE, &s, w->err,
-				    sizeof(w->err));
-	ojo_store_close(s);
+	w->open_rc =
+	    store_open_db(db_path, STORE_WRITE, &s, w->err, sizeof(w->err));
+	store_close(s);
 	return NULL;
 }
 
 static void *ingester(void *arg)
 {
 	worker *w = arg;
-	ojo_store *s;
-	CHECK(ojo_store_open(db_path, OJO_STORE_READWRITE, &s, w->err,
-			     sizeof(w->err)) == 0);
+	store *s;
+	CHECK(store_open_db(db_path, STORE_WRITE, &s, w->err, sizeof(w->err)) ==
+	      0);
 	pthread_barrier_wait(&go);
 	for (int k = 0; k < FILES; k++) {
 		/* lockstep: all look at file k at the same moment, so all
@@ -61,18 +61,18 @@ static void *ingester(void *arg)
 			pthread_barrier_wait(&go);
 		else if (w->id % 2)
 			i = FILES - 1 - k;
-		ojo_ingest_result res;
-		if (ojo_ingest_file(s, paths[i], &res) != 0) {
+		ingest_result res;
+		if (ingest_file(s, paths[i], &res) != 0) {
 			w->failed++;
 			fprintf(stderr, "writer %d: %s: %s\n", w->id, paths[i],
 				res.reason);
-		} else if (res.status == OJO_FILE_INGESTED) {
+		} else if (res.status == STORE_FILE_INGESTED) {
 			w->ingested++;
 		} else {
 			w->skipped++;
 		}
 	}
-	ojo_store_close(s);
+	store_close(s);
 	return NULL;
 }
 
@@ -124,7 +124,7 @@ int main(void)
 		CHECK_EQ(ingested, FILES);
 		sqlite3 *db = test_sql_open(db_path, SQLITE_OPEN_READONLY);
 		CHECK_EQ(test_sql_int(db, "PRAGMA user_version"),
-			 OJO_SCHEMA_VERSION);
+			 SQ_SCHEMA_VERSION);
 		CHECK_EQ(test_sql_int(db, "SELECT sum(n) FROM blocks"), n);
 		CHECK_EQ(test_sql_int(db, "SELECT sum(n_events) FROM flows"),
 			 n);

@@ -1,4 +1,4 @@
-/* cli.h - what every `ojo` subcommand shares: exit codes, error lines,
+/* cli.h - what every `ojo` subcommand shares: exit codes, usage errors,
  * and the stop flag set by SIGINT/SIGTERM. */
 #ifndef OJO_CLI_H
 #define OJO_CLI_H
@@ -6,26 +6,21 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "util/util_msg.h"
+
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 /* Subcommands: argv[0] is the subcommand name. Return an exit code. */
-int cmd_watch(int argc, char **argv);
-int cmd_query(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_demo(int argc, char **argv);
-
-/* Prints "ojo: CMD: PATH: REASON" (PATH omitted when NULL) to stderr. */
-void cli_error(const char *cmd, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int cli_watch(int argc, char **argv);
+int cli_query(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 /* Prints "ojo: CMD: MESSAGE\nTry 'ojo CMD --help'." and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* True when progress lines should be drawn (stderr is a terminal). */
-bool cli_progress_enabled(void);
 
 /* Installs SIGINT/SIGTERM handlers that set the process-wide stop flag
  * (the one piece of global mutable state in the tool: signal handlers have

@@ -4,7 +4,7 @@
  * path is there is skipped, and every kind of input commits its events and
  * its ledger row in one transaction, so a crash at any point leaves either
  * both or neither. */
-#include "ingest/ingest_internal.h"
+#include "ingest/ingest_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,7 +18,7 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n > m && !strcmp(s + n - m, suffix);
 }
 
-bool ojo_ingest_wants(const char *name)
+bool ingest_wants(const char *name)
 {
 	/* Hidden names are editors' and rsync's temporaries; *.tmp never
 	 * matches a suffix below. */
@@ -33,7 +33,7 @@ bool ingest_is_schema_name(const char *base)
 	return !strncmp(base, "schema-", 7) && has_suffix(base, ".json");
 }
 
-void ingest_file_info(const ingest_ctx *c, ojo_file_info *fi,
+void ingest_file_info(const ingest_ctx *c, store_file_info *fi,
 		      const char *format)
 {
 	memset(fi, 0, sizeof(*fi));
@@ -42,21 +42,21 @@ void ingest_file_info(const ingest_ctx *c, ojo_file_info *fi,
 	fi->mtime_ns =
 	    (int64_t)c->st.st_mtim.tv_sec * 1000000000 + c->st.st_mtim.tv_nsec;
 	fi->format = format;
-	fi->status = OJO_FILE_INGESTED;
+	fi->status = STORE_FILE_INGESTED;
 }
 
 int ingest_fail(ingest_ctx *c, int rc)
 {
-	ojo_file_status st = OJO_FILE_UNKNOWN;
+	store_file_status st = STORE_FILE_UNKNOWN;
 
 	snprintf(c->res->reason, sizeof(c->res->reason), "database: %s",
-		 ojo_store_errmsg(c->s));
-	ojo_store_rollback(c->s);
+		 store_errmsg(c->s));
+	store_rollback(c->s);
 	/* Another writer (ojo import beside a watcher) may have won the race
 	 * for this path: its commit makes ours redundant, not wrong. */
-	if (ojo_store_file_status(c->s, c->path, &st) == 0 &&
-	    st != OJO_FILE_UNKNOWN) {
-		c->res->status = OJO_FILE_UNKNOWN;
+	if (store_file_get(c->s, c->path, &st, NULL, NULL) == 0 &&
+	    st != STORE_FILE_UNKNOWN) {
+		c->res->status = STORE_FILE_UNKNOWN;
 		c->res->events = 0;
 		snprintf(c->res->reason, sizeof(c->res->reason),
 			 "already handled by another writer");
@@ -68,7 +68,7 @@ int ingest_fail(ingest_ctx *c, int rc)
 /* A file in the ledger whose size or mtime moved on since: the rest is
  * never read (a file is ingested once), so say so instead of staying
  * silent. */
-static void changed(ingest_ctx *c, ojo_file_status known, int64_t size,
+static void changed(ingest_ctx *c, store_file_status known, int64_t size,
 		    int64_t mtime_ns)
 {
 	int64_t now_mtime =
@@ -81,76 +81,76 @@ static void changed(ingest_ctx *c, ojo_file_status known, int64_t size,
 		snprintf(c->res->reason, sizeof(c->res->reason),
 			 "changed after it was %s; not re-read (%lld bytes "
 			 "then, %lld now)",
-			 known == OJO_FILE_INGESTED ? "ingested" : "rejected",
+			 known == STORE_FILE_INGESTED ? "ingested" : "rejected",
 			 (long long)size, (long long)c->st.st_size);
 	else
 		snprintf(c->res->reason, sizeof(c->res->reason),
 			 "changed after it was %s; not re-read (same size, "
 			 "modified %.1f s later)",
-			 known == OJO_FILE_INGESTED ? "ingested" : "rejected",
+			 known == STORE_FILE_INGESTED ? "ingested" : "rejected",
 			 (double)(now_mtime - mtime_ns) / 1e9);
 }
 
-static void skipped(ingest_ctx *c, ojo_file_status known)
+static void skipped(ingest_ctx *c, store_file_status known)
 {
-	c->res->status = OJO_FILE_UNKNOWN;
+	c->res->status = STORE_FILE_UNKNOWN;
 	c->res->events = 0;
 	snprintf(c->res->reason, sizeof(c->res->reason), "already %s",
-		 known == OJO_FILE_INGESTED ? "ingested" : "rejected");
+		 known == STORE_FILE_INGESTED ? "ingested" : "rejected");
 }
 
 int ingest_begin(ingest_ctx *c)
 {
-	ojo_file_status known = OJO_FILE_UNKNOWN;
+	store_file_status known = STORE_FILE_UNKNOWN;
 	int rc;
 
-	if ((rc = ojo_store_begin(c->s)) < 0)
+	if ((rc = store_begin(c->s)) < 0)
 		return ingest_fail(c, rc);
-	if ((rc = ojo_store_file_status(c->s, c->path, &known)) < 0)
+	if ((rc = store_file_get(c->s, c->path, &known, NULL, NULL)) < 0)
 		return ingest_fail(c, rc);
-	if (known == OJO_FILE_UNKNOWN)
+	if (known == STORE_FILE_UNKNOWN)
 		return 0;
-	ojo_store_rollback(c->s);
+	store_rollback(c->s);
 	skipped(c, known);
 	return 1;
 }
 
 int ingest_reject(ingest_ctx *c, const char *format, const char *reason)
 {
-	ojo_file_info fi;
+	store_file_info fi;
 	int rc;
 
 	ingest_file_info(c, &fi, format);
-	fi.status = OJO_FILE_REJECTED;
+	fi.status = STORE_FILE_REJECTED;
 	fi.reason = reason;
 	if ((rc = ingest_begin(c)) != 0)
 		return rc < 0 ? rc : 0;
-	if ((rc = ojo_store_file_done(c->s, &fi)) < 0 ||
-	    (rc = ojo_store_commit(c->s)) < 0)
+	if ((rc = store_file_done(c->s, &fi)) < 0 ||
+	    (rc = store_commit(c->s)) < 0)
 		return ingest_fail(c, rc);
-	c->res->status = OJO_FILE_REJECTED;
+	c->res->status = STORE_FILE_REJECTED;
 	c->res->events = 0;
 	if (reason != c->res->reason)
 		snprintf(c->res->reason, sizeof(c->res->reason), "%s", reason);
 	return 0;
 }
 
-int ojo_ingest_file(ojo_store *s, const char *path, ojo_ingest_result *res)
+int ingest_file(store *s, const char *path, ingest_result *res)
 {
-	return ojo_ingest_file_ex(s, path, OJO_INGEST_SETTLED, res);
+	return ingest_file_ex(s, path, INGEST_SETTLED, res);
 }
 
-int ojo_ingest_file_ex(ojo_store *s, const char *path, unsigned flags,
-		       ojo_ingest_result *res)
+int ingest_file_ex(store *s, const char *path, unsigned flags,
+		   ingest_result *res)
 {
 	char abs[PATH_MAX];
-	ojo_file_status known = OJO_FILE_UNKNOWN;
+	store_file_status known = STORE_FILE_UNKNOWN;
 	int64_t size = 0, mtime_ns = 0;
 	ingest_ctx c = {.s = s, .path = abs, .flags = flags, .res = res};
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	res->status = OJO_FILE_UNKNOWN;
+	res->status = STORE_FILE_UNKNOWN;
 	/* A file that vanished or cannot be reached is not ours to judge:
 	 * it stays out of the ledger and is looked at again if it returns. */
 	if (!realpath(path, abs) || stat(abs, &c.st) < 0) {
@@ -163,12 +163,12 @@ int ojo_ingest_file_ex(ojo_store *s, const char *path, unsigned flags,
 			 "not a regular file");
 		return 0;
 	}
-	if ((rc = ojo_store_file_get(s, abs, &known, &size, &mtime_ns)) < 0) {
+	if ((rc = store_file_get(s, abs, &known, &size, &mtime_ns)) < 0) {
 		snprintf(res->reason, sizeof(res->reason), "database: %s",
-			 ojo_store_errmsg(s));
+			 store_errmsg(s));
 		return rc;
 	}
-	if (known != OJO_FILE_UNKNOWN) {
+	if (known != STORE_FILE_UNKNOWN) {
 		skipped(&c, known);
 		changed(&c, known, size, mtime_ns);
 		return 0;

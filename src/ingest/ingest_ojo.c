@@ -4,7 +4,7 @@
  * CHUNK events, and the pages already consumed are handed back to the
  * kernel, so a file of any size needs only a chunk's worth of memory here
  * (the store bounds its own buffering per block). */
-#include "ingest/ingest_internal.h"
+#include "ingest/ingest_int.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -62,7 +62,7 @@ static void register_schema(ingest_ctx *c, uint64_t schema_id, char *warn,
 
 /* Stores every whole record of r under trace_id. */
 static int append_records(ingest_ctx *c, const ojo_reader *r, int64_t trace_id,
-			  ojo_store_event *buf)
+			  store_event *buf)
 {
 	const ojo_file_record *rec = ojo_reader_records(r);
 	size_t n = ojo_reader_count(r);
@@ -79,7 +79,7 @@ static int append_records(ingest_ctx *c, const ojo_reader *r, int64_t trace_id,
 			buf[j].type = le32toh(f->event_type);
 			buf[j].payload = le64toh(f->payload);
 		}
-		if ((rc = ojo_store_append(c->s, trace_id, buf, m)) < 0)
+		if ((rc = store_append(c->s, trace_id, buf, m)) < 0)
 			return rc;
 		drop_pages(&rec[i], &rec[i + m]);
 	}
@@ -100,14 +100,14 @@ int ingest_ojo(ingest_ctx *c)
 {
 	ojo_reader *r = NULL;
 	ojo_reader_error e;
-	ojo_store_event *buf = NULL;
+	store_event *buf = NULL;
 	char trace[256], warn[256] = "";
 	int64_t trace_id = 0;
 	int rc;
 
 	memset(&e, 0, sizeof(e));
 	rc = ojo_reader_open(c->path, &r, &e);
-	if (rc == -OJO_ETRUNCATED && !(c->flags & OJO_INGEST_SETTLED)) {
+	if (rc == -OJO_ETRUNCATED && !(c->flags & INGEST_SETTLED)) {
 		c->res->unsettled = true;
 		snprintf(c->res->reason, sizeof(c->res->reason), "%s",
 			 e.message);
@@ -122,7 +122,7 @@ int ingest_ojo(ingest_ctx *c)
 		return 0;
 	}
 	if (ojo_reader_status(r, &e) == -OJO_ETRUNCATED) {
-		if (!(c->flags & OJO_INGEST_SETTLED)) {
+		if (!(c->flags & INGEST_SETTLED)) {
 			c->res->unsettled = true;
 			snprintf(c->res->reason, sizeof(c->res->reason), "%s",
 				 e.message);
@@ -141,13 +141,13 @@ int ingest_ojo(ingest_ctx *c)
 	}
 
 	trace_name_of(c->path, trace, sizeof(trace));
-	ojo_trace_info ti = {
+	store_trace_info ti = {
 	    .name = trace,
 	    .source = "ojo",
 	    .pid = pid_of_trace(trace),
 	    .schema_id = ojo_reader_schema_id(r),
 	};
-	ojo_file_info fi;
+	store_file_info fi;
 	ingest_file_info(c, &fi, "ojo");
 	fi.batch_start_ns = ojo_reader_batch_start_ns(r);
 	fi.events = ojo_reader_count(r);
@@ -156,7 +156,7 @@ int ingest_ojo(ingest_ctx *c)
 		rc = rc < 0 ? rc : 0;
 		goto out;
 	}
-	if ((rc = ojo_store_trace(c->s, &ti, &trace_id)) < 0)
+	if ((rc = store_trace(c->s, &ti, &trace_id)) < 0)
 		goto fail;
 	if (!warn[0])
 		register_schema(c, ti.schema_id, warn, sizeof(warn));
@@ -166,10 +166,10 @@ int ingest_ojo(ingest_ctx *c)
 		goto fail;
 	fi.trace_id = trace_id;
 	fi.reason = warn[0] ? warn : NULL;
-	if ((rc = ojo_store_file_done(c->s, &fi)) < 0 ||
-	    (rc = ojo_store_commit(c->s)) < 0)
+	if ((rc = store_file_done(c->s, &fi)) < 0 ||
+	    (rc = store_commit(c->s)) < 0)
 		goto fail;
-	c->res->status = OJO_FILE_INGESTED;
+	c->res->status = STORE_FILE_INGESTED;
 	c->res->events = fi.events;
 	snprintf(c->res->reason, sizeof(c->res->reason), "%s", warn);
 	goto out;

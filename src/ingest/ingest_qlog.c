@@ -1,6 +1,6 @@
 /* ingest_qlog.c - a qlog file into the store, in the same one-transaction
  * scheme as Ojo batches (the mapping itself lives in src/qlog). */
-#include "ingest/ingest_internal.h"
+#include "ingest/ingest_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,30 +10,30 @@
 
 int ingest_qlog(ingest_ctx *c)
 {
-	ojo_qlog_report rep;
+	qlog_report rep;
 	char err[256] = "", format[48];
-	ojo_file_info fi;
+	store_file_info fi;
 	int rc;
 
 	memset(&rep, 0, sizeof(rep));
 	if ((rc = ingest_begin(c)) != 0)
 		return rc < 0 ? rc : 0;
-	rc = ojo_qlog_import(c->s, c->path, &rep, err, sizeof(err));
+	rc = qlog_import(c->s, c->path, &rep, err, sizeof(err));
 	if (rc == -EINVAL) { /* not (valid) qlog: the file's fault */
-		ojo_store_rollback(c->s);
+		store_rollback(c->s);
 		return ingest_reject(c, "qlog", err[0] ? err : "not qlog");
 	}
 	if (rc == -ENOSYS || rc == -EIO || rc == -ENOMEM || rc == -ENOENT ||
 	    rc == -EACCES) {
 		/* not the file's fault: leave it out of the ledger */
-		ojo_store_rollback(c->s);
+		store_rollback(c->s);
 		snprintf(c->res->reason, sizeof(c->res->reason), "%s", err);
 		return 0;
 	}
 	if (rc < 0)
 		return ingest_fail(c, rc);
-	if (rep.truncated && !(c->flags & OJO_INGEST_SETTLED)) {
-		ojo_store_rollback(c->s);
+	if (rep.truncated && !(c->flags & INGEST_SETTLED)) {
+		store_rollback(c->s);
 		c->res->unsettled = true;
 		snprintf(c->res->reason, sizeof(c->res->reason), "%s",
 			 rep.warning);
@@ -44,10 +44,10 @@ int ingest_qlog(ingest_ctx *c)
 	ingest_file_info(c, &fi, format);
 	fi.events = rep.ojo_events;
 	fi.reason = rep.warning[0] ? rep.warning : NULL;
-	if ((rc = ojo_store_file_done(c->s, &fi)) < 0 ||
-	    (rc = ojo_store_commit(c->s)) < 0)
+	if ((rc = store_file_done(c->s, &fi)) < 0 ||
+	    (rc = store_commit(c->s)) < 0)
 		return ingest_fail(c, rc);
-	c->res->status = OJO_FILE_INGESTED;
+	c->res->status = STORE_FILE_INGESTED;
 	c->res->events = rep.ojo_events;
 	c->res->unmapped = rep.events_unmapped;
 	snprintf(c->res->reason, sizeof(c->res->reason), "%s", rep.warning);

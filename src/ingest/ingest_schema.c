@@ -4,7 +4,7 @@
  * "description", "payload_kind", "unit"} objects, either as a top-level
  * array or under "types". A file that does not parse registers nothing, so
  * a half-valid schema never leaves half its types behind. */
-#include "ingest/ingest_internal.h"
+#include "ingest/ingest_int.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -76,7 +76,7 @@ static int type_field(const cJSON *o, uint32_t *out)
 }
 
 /* Checks entry i and fills ti (strings point into the JSON tree). */
-static int parse_entry(const cJSON *o, int i, ojo_type_info *ti, char *err,
+static int parse_entry(const cJSON *o, int i, store_type_info *ti, char *err,
 		       size_t errlen)
 {
 	if (!cJSON_IsObject(o)) {
@@ -113,12 +113,11 @@ static int parse_entry(const cJSON *o, int i, ojo_type_info *ti, char *err,
 	return 0;
 }
 
-int ingest_schema_register(ojo_store *s, const char *path, char *err,
-			   size_t errlen)
+int ingest_schema_register(store *s, const char *path, char *err, size_t errlen)
 {
 	char *text = read_small_file(path, err, errlen);
 	const cJSON *list;
-	ojo_type_info *tis = NULL;
+	store_type_info *tis = NULL;
 	int n, rc = 0;
 
 	if (!text)
@@ -151,9 +150,8 @@ int ingest_schema_register(ojo_store *s, const char *path, char *err,
 		rc = parse_entry(cJSON_GetArrayItem(list, i), i, &tis[i], err,
 				 errlen);
 	for (int i = 0; i < n && rc == 0; i++)
-		if ((rc = ojo_store_event_type(s, &tis[i])) < 0)
-			snprintf(err, errlen, "database: %s",
-				 ojo_store_errmsg(s));
+		if ((rc = store_event_type(s, &tis[i])) < 0)
+			snprintf(err, errlen, "database: %s", store_errmsg(s));
 out:
 	free(tis);
 	cJSON_Delete(root);
@@ -164,22 +162,22 @@ out:
 int ingest_schema_file(ingest_ctx *c)
 {
 	char err[200] = "";
-	ojo_file_info fi;
+	store_file_info fi;
 	int rc;
 
 	if ((rc = ingest_begin(c)) != 0)
 		return rc < 0 ? rc : 0;
 	rc = ingest_schema_register(c->s, c->path, err, sizeof(err));
 	if (rc == -EINVAL) {
-		ojo_store_rollback(c->s);
+		store_rollback(c->s);
 		return ingest_reject(c, "schema", err);
 	}
 	if (rc < 0)
 		return ingest_fail(c, rc);
 	ingest_file_info(c, &fi, "schema");
-	if ((rc = ojo_store_file_done(c->s, &fi)) < 0 ||
-	    (rc = ojo_store_commit(c->s)) < 0)
+	if ((rc = store_file_done(c->s, &fi)) < 0 ||
+	    (rc = store_commit(c->s)) < 0)
 		return ingest_fail(c, rc);
-	c->res->status = OJO_FILE_INGESTED;
+	c->res->status = STORE_FILE_INGESTED;
 	return 0;
 }

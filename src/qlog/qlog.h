@@ -14,35 +14,35 @@
  * the store on import): what qlog says and Ojo's catalog has no slot for. */
 enum {
 	/* packet number space of the packet events at the same time, on the
-	   connection flow (only for non-1RTT packets): enum ojo_qlog_space */
-	OJO_QLOG_EV_PACKET_SPACE = OJO_EV_USER_BASE + 0x7100,
+	   connection flow (only for non-1RTT packets): enum qlog_space */
+	QLOG_EV_PACKET_SPACE = OJO_EV_USER_BASE + 0x7100,
 	/* MAX_DATA sent to the peer (limit we advertise), bytes */
-	OJO_QLOG_EV_MAX_DATA_ADVERTISED = OJO_EV_USER_BASE + 0x7101,
+	QLOG_EV_MAX_DATA_ADVERTISED = OJO_EV_USER_BASE + 0x7101,
 	/* MAX_STREAM_DATA sent to the peer, on the stream flow, bytes */
-	OJO_QLOG_EV_MAX_STREAM_DATA_ADVERTISED = OJO_EV_USER_BASE + 0x7102,
+	QLOG_EV_MAX_STREAM_DATA_ADVERTISED = OJO_EV_USER_BASE + 0x7102,
 	/* size in bytes of the packet event at the same time, on the
 	   connection flow (raw.length or header.packet_size), when known */
-	OJO_QLOG_EV_PACKET_SIZE = OJO_EV_USER_BASE + 0x7103,
+	QLOG_EV_PACKET_SIZE = OJO_EV_USER_BASE + 0x7103,
 };
 
-enum ojo_qlog_space {
-	OJO_QLOG_SPACE_APP = 0, /* 1RTT and 0RTT */
-	OJO_QLOG_SPACE_INITIAL = 1,
-	OJO_QLOG_SPACE_HANDSHAKE = 2,
-	OJO_QLOG_SPACE_0RTT = 3, /* same number space as 1RTT */
+enum qlog_space {
+	QLOG_SPACE_APP = 0, /* 1RTT and 0RTT */
+	QLOG_SPACE_INITIAL = 1,
+	QLOG_SPACE_HANDSHAKE = 2,
+	QLOG_SPACE_0RTT = 3, /* same number space as 1RTT */
 };
 
 /* How many distinct unmapped event names a report counts one by one;
  * the rest are summed in unmapped_other. */
-#define OJO_QLOG_MAX_NAMES 32
+#define QLOG_MAX_NAMES 32
 
-typedef struct ojo_qlog_name_count {
+typedef struct qlog_name_count {
 	char name[96];
 	uint64_t n;
-} ojo_qlog_name_count;
+} qlog_name_count;
 
 /* Per-import report; unmapped event names are counted, never dropped. */
-typedef struct ojo_qlog_report {
+typedef struct qlog_report {
 	uint64_t events_total;	  /* qlog events read */
 	uint64_t events_mapped;	  /* turned into Ojo events */
 	uint64_t events_unmapped; /* kept as JSON in the side table */
@@ -53,28 +53,27 @@ typedef struct ojo_qlog_report {
 	char warning[256]; /* e.g. "truncated at byte 1234" */
 	char format[32];   /* "json", "json-seq", "ndjson" */
 	char version[64];  /* qlog_version / file_schema as found */
-	/* additions (zeroed by ojo_qlog_import) */
+	/* additions (zeroed by qlog_import) */
 	uint64_t bad_records; /* records that were not JSON, skipped */
 	uint64_t malformed;   /* events without time or name, skipped */
 	uint32_t n_unmapped_names;
-	uint64_t unmapped_other; /* beyond OJO_QLOG_MAX_NAMES names */
-	ojo_qlog_name_count unmapped[OJO_QLOG_MAX_NAMES];
-} ojo_qlog_report;
+	uint64_t unmapped_other; /* beyond QLOG_MAX_NAMES names */
+	qlog_name_count unmapped[QLOG_MAX_NAMES];
+} qlog_report;
 
 /* True if the first bytes look like qlog (JSON object or RS-prefixed). */
-bool ojo_qlog_sniff(const void *head, size_t n);
+bool qlog_sniff(const void *head, size_t n);
 
 /* Imports one qlog file into s inside the caller's transaction. Returns 0
  * (rep filled, possibly with rep->truncated), or a negative code with a
  * reason in err (e.g. "not qlog: no qlog_version or file_schema"):
  * -EINVAL for a file that is not (valid) qlog, -EIO/-ENOMEM for reading
  * problems, the store's code when the database failed. */
-int ojo_qlog_import(ojo_store *s, const char *path, ojo_qlog_report *rep,
-		    char *err, size_t errlen);
+int qlog_import(store *s, const char *path, qlog_report *rep, char *err,
+		size_t errlen);
 
 /* Same, from memory (fuzzing, tests); name identifies the trace. */
-int ojo_qlog_import_mem(ojo_store *s, const char *name, const void *buf,
-			size_t len, ojo_qlog_report *rep, char *err,
-			size_t errlen);
+int qlog_import_mem(store *s, const char *name, const void *buf, size_t len,
+		    qlog_report *rep, char *err, size_t errlen);
 
 #endif

@@ -158,8 +158,8 @@ static bool key_is(const char *p, span k, const char *name)
 typedef struct qc {
 	const char *p;
 	size_t n;
-	qm_ctx *m;
-	ojo_qlog_report *rep;
+	qlog_map_ctx *m;
+	qlog_report *rep;
 	char *why;
 	size_t whylen;
 	bool store_failed;
@@ -234,7 +234,7 @@ static int do_trace(qc *c, int *index, const cJSON *file, size_t at,
 	cJSON *hdr = cJSON_CreateObject();
 	span ev, none;
 	size_t i = at;
-	qt_trace tr;
+	qlog_trace tr;
 	int rc, hrc;
 	bool first = true;
 
@@ -251,8 +251,8 @@ static int do_trace(qc *c, int *index, const cJSON *file, size_t at,
 	}
 	if (c->kept < at)
 		c->kept = at;
-	qt_trace_init(&tr, (*index)++, file, hdr, v);
-	if ((rc = qm_trace(c->m, &tr)) < 0) {
+	qlog_trace_init(&tr, (*index)++, file, hdr, v);
+	if ((rc = qlog_map_trace(c->m, &tr)) < 0) {
 		cJSON_Delete(hdr);
 		c->store_failed = true;
 		return rc;
@@ -264,14 +264,14 @@ static int do_trace(qc *c, int *index, const cJSON *file, size_t at,
 			first = false;
 			c->kept = e.e;
 			cJSON *j = cJSON_ParseWithLength(c->p + e.b, e.e - e.b);
-			qt_event qe;
+			qlog_event qe;
 			if (!j) {
 				c->rep->bad_records++;
 				continue;
 			}
-			if (qt_event_read(&tr, j, &qe)) {
-				rc = qm_event(c->m, &qe, j, c->p + e.b,
-					      e.e - e.b);
+			if (qlog_event_read(&tr, j, &qe)) {
+				rc = qlog_map_event(c->m, &qe, j, c->p + e.b,
+						    e.e - e.b);
 			} else {
 				c->rep->malformed++;
 				rc = 0;
@@ -294,8 +294,9 @@ static int do_trace(qc *c, int *index, const cJSON *file, size_t at,
 	return hrc == SCAN_CUT ? TRACE_CUT : TRACE_DONE;
 }
 
-int qc_import(const char *p, size_t n, qm_ctx *m, ojo_qlog_report *rep,
-	      char *why, size_t whylen, bool *store_failed)
+int qlog_contained_import(const char *p, size_t n, qlog_map_ctx *m,
+			  qlog_report *rep, char *why, size_t whylen,
+			  bool *store_failed)
 {
 	qc c = {p, n, m, rep, why, whylen, false, 0};
 	cJSON *root = cJSON_CreateObject();
@@ -372,22 +373,22 @@ int qc_import(const char *p, size_t n, qm_ctx *m, ojo_qlog_report *rep,
 	} else if (cJSON_IsObject(cJSON_GetObjectItem(root, "trace"))) {
 		/* one trace object: its events were parsed with the header */
 		const cJSON *tr = cJSON_GetObjectItem(root, "trace");
-		qt_trace t;
+		qlog_trace t;
 		const cJSON *e;
-		qt_trace_init(&t, 0, root, tr, v);
-		if ((rc = qm_trace(m, &t)) < 0) {
+		qlog_trace_init(&t, 0, root, tr, v);
+		if ((rc = qlog_map_trace(m, &t)) < 0) {
 			cJSON_Delete(root);
 			*store_failed = true;
 			return rc;
 		}
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(tr, "events"))
 		{
-			qt_event qe;
-			if (!qt_event_read(&t, e, &qe)) {
+			qlog_event qe;
+			if (!qlog_event_read(&t, e, &qe)) {
 				rep->malformed++;
 				continue;
 			}
-			if ((rc = qm_event(m, &qe, e, NULL, 0)) < 0) {
+			if ((rc = qlog_map_event(m, &qe, e, NULL, 0)) < 0) {
 				cJSON_Delete(root);
 				*store_failed = true;
 				return rc;

@@ -13,12 +13,12 @@
 #define RS 0x1e
 
 typedef struct imp {
-	ojo_store *s;
+	store *s;
 	const char *name;
-	ojo_qlog_report *rep;
+	qlog_report *rep;
 	char *err;
 	size_t errlen;
-	qm_ctx *m;
+	qlog_map_ctx *m;
 } imp;
 
 static int fail(imp *im, int code, const char *fmt, ...)
@@ -36,30 +36,30 @@ static int store_fail_msg(imp *im, int rc)
 {
 	if (rc == -ENOMEM)
 		return fail(im, rc, "out of memory");
-	return fail(im, rc, "database: %s", qm_errmsg(im->m));
+	return fail(im, rc, "database: %s", qlog_map_errmsg(im->m));
 }
 
 static const char *version_of(const cJSON *o)
 {
-	const char *v = qj_str(o, "qlog_version");
-	return v ? v : qj_str(o, "file_schema");
+	const char *v = qlog_json_str(o, "qlog_version");
+	return v ? v : qlog_json_str(o, "file_schema");
 }
 
 /* ---- JSON-SEQ and NDJSON -------------------------------------------- */
 
-static int import_seq(imp *im, qr_reader *r, bool seq)
+static int import_seq(imp *im, qlog_rec_reader *r, bool seq)
 {
-	qr_source *src = NULL;
-	qr_record rec;
+	qlog_source *src = NULL;
+	qlog_record rec;
 	bool have_header = false;
-	qt_trace tr;
+	qlog_trace tr;
 	int rc;
 
 	snprintf(im->rep->format, sizeof(im->rep->format), "%s",
 		 seq ? "json-seq" : "ndjson");
-	if ((rc = qr_source_open(&src, r, seq)) < 0)
+	if ((rc = qlog_source_open(&src, r, seq)) < 0)
 		return fail(im, rc, "out of memory");
-	while ((rc = qr_source_next(src, &rec)) > 0) {
+	while ((rc = qlog_source_next(src, &rec)) > 0) {
 		if (!rec.j) {
 			if (!have_header) {
 				rc = fail(im, -EINVAL,
@@ -92,17 +92,19 @@ static int import_seq(imp *im, qr_reader *r, bool seq)
 			}
 			snprintf(im->rep->version, sizeof(im->rep->version),
 				 "%s", v);
-			qt_trace_init(&tr, 0, rec.j, qj_get(rec.j, "trace"), v);
+			qlog_trace_init(&tr, 0, rec.j, qj_get(rec.j, "trace"),
+					v);
 			have_header = true;
-			if ((rc = qm_trace(im->m, &tr)) < 0) {
+			if ((rc = qlog_map_trace(im->m, &tr)) < 0) {
 				rc = store_fail_msg(im, rc);
 				break;
 			}
 			continue;
 		}
-		qt_event ev;
-		if (qt_event_read(&tr, rec.j, &ev))
-			rc = qm_event(im->m, &ev, rec.j, rec.raw, rec.rawlen);
+		qlog_event ev;
+		if (qlog_event_read(&tr, rec.j, &ev))
+			rc = qlog_map_event(im->m, &ev, rec.j, rec.raw,
+					    rec.rawlen);
 		else
 			im->rep->malformed++, rc = 0;
 		if (rc < 0) {
@@ -110,7 +112,7 @@ static int import_seq(imp *im, qr_reader *r, bool seq)
 			break;
 		}
 	}
-	qr_source_close(src);
+	qlog_source_close(src);
 	if (rc < 0 && !im->err[0])
 		rc = rc == -E2BIG
 			 ? fail(im, -EINVAL, "record longer than %u bytes",
@@ -125,21 +127,21 @@ static int import_seq(imp *im, qr_reader *r, bool seq)
 
 /* ---- contained JSON -------------------------------------------------- */
 
-static int import_contained(imp *im, qr_reader *r)
+static int import_contained(imp *im, qlog_rec_reader *r)
 {
 	bool store_failed;
 	int rc;
 
 	r->limit = (size_t)1 << 31;
-	while ((rc = qr_fill(r)) > 0)
+	while ((rc = qlog_rec_fill(r)) > 0)
 		;
 	if (rc < 0)
 		return rc == -E2BIG ? fail(im, -EFBIG,
 					   "file too large for contained JSON")
 				    : fail(im, rc, "read error");
 	snprintf(im->rep->format, sizeof(im->rep->format), "json");
-	rc = qc_import(r->buf + r->pos, r->len - r->pos, im->m, im->rep,
-		       im->err, im->errlen, &store_failed);
+	rc = qlog_contained_import(r->buf + r->pos, r->len - r->pos, im->m,
+				   im->rep, im->err, im->errlen, &store_failed);
 	if (rc < 0 && store_failed)
 		return store_fail_msg(im, rc);
 	if (rc == -ENOMEM)
@@ -149,7 +151,7 @@ static int import_contained(imp *im, qr_reader *r)
 
 /* ---- entry points ---------------------------------------------------- */
 
-bool ojo_qlog_sniff(const void *head, size_t n)
+bool qlog_sniff(const void *head, size_t n)
 {
 	const char *p = head;
 	size_t i = 0;
@@ -169,13 +171,13 @@ bool ojo_qlog_sniff(const void *head, size_t n)
 
 static int import_file(imp *im, FILE *f)
 {
-	qr_reader r = {.f = f};
+	qlog_rec_reader r = {.f = f};
 	int rc;
 	size_t i = 0;
 
 	/* look at the start: RS means JSON-SEQ; a first line that is a whole
 	   object without "traces" means NDJSON; anything else is contained */
-	while ((rc = qr_fill(&r)) > 0 && r.len < 4096)
+	while ((rc = qlog_rec_fill(&r)) > 0 && r.len < 4096)
 		;
 	if (rc < 0) {
 		free(r.buf);
@@ -202,7 +204,7 @@ static int import_file(imp *im, FILE *f)
 		char *nl;
 		while (!(nl = memchr(r.buf + i, '\n', r.len - i)) && !r.eof &&
 		       r.len < (16u << 20))
-			if ((rc = qr_fill(&r)) < 0)
+			if ((rc = qlog_rec_fill(&r)) < 0)
 				break;
 		if (nl) {
 			cJSON *j = cJSON_ParseWithLength(
@@ -218,26 +220,26 @@ static int import_file(imp *im, FILE *f)
 	return rc;
 }
 
-static int run(ojo_store *s, const char *name, FILE *f, ojo_qlog_report *rep,
-	       char *err, size_t errlen)
+static int run(store *s, const char *name, FILE *f, qlog_report *rep, char *err,
+	       size_t errlen)
 {
 	imp im = {s, name, rep, err, errlen, NULL};
 	int rc;
 	memset(rep, 0, sizeof(*rep));
 	if (errlen)
 		err[0] = '\0';
-	if ((rc = qm_open(&im.m, s, name, rep)) < 0)
+	if ((rc = qlog_map_open(&im.m, s, name, rep)) < 0)
 		return fail(&im, rc, "cannot start the import: %s",
-			    s ? ojo_store_errmsg(s) : "out of memory");
+			    s ? store_errmsg(s) : "out of memory");
 	rc = import_file(&im, f);
-	if (rc >= 0 && (rc = qm_finish(im.m)) < 0)
+	if (rc >= 0 && (rc = qlog_map_finish(im.m)) < 0)
 		rc = store_fail_msg(&im, rc);
-	qm_close(im.m);
+	qlog_map_close(im.m);
 	return rc < 0 ? rc : 0;
 }
 
-int ojo_qlog_import(ojo_store *s, const char *path, ojo_qlog_report *rep,
-		    char *err, size_t errlen)
+int qlog_import(store *s, const char *path, qlog_report *rep, char *err,
+		size_t errlen)
 {
 	char abs[4096];
 	FILE *f = fopen(path, "rb");
@@ -256,9 +258,8 @@ int ojo_qlog_import(ojo_store *s, const char *path, ojo_qlog_report *rep,
 	return rc;
 }
 
-int ojo_qlog_import_mem(ojo_store *s, const char *name, const void *buf,
-			size_t len, ojo_qlog_report *rep, char *err,
-			size_t errlen)
+int qlog_import_mem(store *s, const char *name, const void *buf, size_t len,
+		    qlog_report *rep, char *err, size_t errlen)
 {
 	static char empty[1];
 	FILE *f = fmemopen(len ? (void *)buf : empty, len ? len : 1, "rb");

@@ -13,13 +13,13 @@ const cJSON *qj_get(const cJSON *o, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(o, name);
 }
 
-const char *qj_str(const cJSON *o, const char *name)
+const char *qlog_json_str(const cJSON *o, const char *name)
 {
 	const cJSON *j = qj_get(o, name);
 	return cJSON_IsString(j) ? j->valuestring : NULL;
 }
 
-bool qj_double(const cJSON *j, double *out)
+bool qlog_json_double(const cJSON *j, double *out)
 {
 	char *end;
 	if (cJSON_IsNumber(j)) {
@@ -32,7 +32,7 @@ bool qj_double(const cJSON *j, double *out)
 	return *end == '\0';
 }
 
-bool qj_u64(const cJSON *j, uint64_t *out)
+bool qlog_json_u64(const cJSON *j, uint64_t *out)
 {
 	char *end;
 	if (cJSON_IsNumber(j)) {
@@ -57,7 +57,7 @@ bool qj_u64(const cJSON *j, uint64_t *out)
 	return *end == '\0' && errno == 0;
 }
 
-bool qj_truthy(const cJSON *j)
+bool qlog_json_truthy(const cJSON *j)
 {
 	if (cJSON_IsBool(j))
 		return cJSON_IsTrue(j);

@@ -50,13 +50,13 @@ typedef struct qm_stream {
 	bool opened, fin_acked;
 } qm_stream;
 
-struct qm_ctx {
-	ojo_store *s;
-	ojo_qlog_report *rep;
+struct qlog_map_ctx {
+	store *s;
+	qlog_report *rep;
 	const char *file_name;
 	int64_t trace_id;
 	bool have_trace;
-	qt_trace tr;
+	qlog_trace tr;
 	qm_conn *conns;
 	uint32_t n_conns, cap_conns;
 	qm_stream *streams;
@@ -64,25 +64,25 @@ struct qm_ctx {
 	uint32_t *six; /* stream hash: 1 + index, 0 empty */
 	uint32_t six_mask;
 	uint32_t next_flow;
-	ojo_store_event buf[QM_BUF_EVENTS];
+	store_event buf[QM_BUF_EVENTS];
 	size_t nbuf;
 	int64_t t; /* time of the event being mapped */
 };
 
 /* ---- output ---------------------------------------------------------- */
 
-static int flush_events(qm_ctx *m)
+static int flush_events(qlog_map_ctx *m)
 {
 	int rc = 0;
 	if (m->nbuf && m->s)
-		rc = ojo_store_append(m->s, m->trace_id, m->buf, m->nbuf);
+		rc = store_append(m->s, m->trace_id, m->buf, m->nbuf);
 	m->nbuf = 0;
 	return rc;
 }
 
-static int emit(qm_ctx *m, uint32_t flow, uint32_t type, uint64_t payload)
+static int emit(qlog_map_ctx *m, uint32_t flow, uint32_t type, uint64_t payload)
 {
-	ojo_store_event *e;
+	store_event *e;
 	if (m->nbuf == QM_BUF_EVENTS) {
 		int rc = flush_events(m);
 		if (rc < 0)
@@ -98,8 +98,8 @@ static int emit(qm_ctx *m, uint32_t flow, uint32_t type, uint64_t payload)
 }
 
 /* A byte range as one or more OJO_RANGE payloads (24-bit lengths). */
-static int emit_range(qm_ctx *m, uint32_t flow, uint32_t type, uint64_t off,
-		      uint64_t len)
+static int emit_range(qlog_map_ctx *m, uint32_t flow, uint32_t type,
+		      uint64_t off, uint64_t len)
 {
 	while (len > 0) {
 		uint64_t n =
@@ -117,7 +117,7 @@ static int emit_range(qm_ctx *m, uint32_t flow, uint32_t type, uint64_t off,
 	return 0;
 }
 
-static void count_unmapped(ojo_qlog_report *rep, const char *name)
+static void count_unmapped(qlog_report *rep, const char *name)
 {
 	for (uint32_t i = 0; i < rep->n_unmapped_names; i++) {
 		if (!strcmp(rep->unmapped[i].name, name)) {
@@ -125,9 +125,8 @@ static void count_unmapped(ojo_qlog_report *rep, const char *name)
 			return;
 		}
 	}
-	if (rep->n_unmapped_names < OJO_QLOG_MAX_NAMES) {
-		ojo_qlog_name_count *c =
-		    &rep->unmapped[rep->n_unmapped_names++];
+	if (rep->n_unmapped_names < QLOG_MAX_NAMES) {
+		qlog_name_count *c = &rep->unmapped[rep->n_unmapped_names++];
 		snprintf(c->name, sizeof(c->name), "%s", name);
 		c->n = 1;
 	} else {
@@ -145,7 +144,7 @@ static void free_space(qm_space *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-static void reset_trace_state(qm_ctx *m)
+static void reset_trace_state(qlog_map_ctx *m)
 {
 	for (uint32_t i = 0; i < m->n_conns; i++) {
 		free(m->conns[i].group);
@@ -159,7 +158,7 @@ static void reset_trace_state(qm_ctx *m)
 	m->next_flow = 1;
 }
 
-static int conn_get(qm_ctx *m, const char *group, uint32_t *out)
+static int conn_get(qlog_map_ctx *m, const char *group, uint32_t *out)
 {
 	qm_conn *c;
 	if (!group || !*group)
@@ -194,7 +193,7 @@ static uint32_t stream_hash(uint32_t conn, uint64_t sid)
 	return (uint32_t)(h >> 32);
 }
 
-static int six_grow(qm_ctx *m)
+static int six_grow(qlog_map_ctx *m)
 {
 	uint32_t cap = m->six_mask ? (m->six_mask + 1) * 2 : 64;
 	uint32_t *ns = calloc(cap, sizeof(*ns));
@@ -213,7 +212,8 @@ static int six_grow(qm_ctx *m)
 }
 
 /* The stream's index; created (flow, link to the connection) when new. */
-static int stream_get(qm_ctx *m, uint32_t conn, uint64_t sid, uint32_t *out)
+static int stream_get(qlog_map_ctx *m, uint32_t conn, uint64_t sid,
+		      uint32_t *out)
 {
 	uint32_t h;
 	qm_stream *st;
@@ -254,14 +254,14 @@ static int stream_get(qm_ctx *m, uint32_t conn, uint64_t sid, uint32_t *out)
 static int space_of(const char *ptype)
 {
 	if (!ptype)
-		return OJO_QLOG_SPACE_APP;
+		return QLOG_SPACE_APP;
 	if (!strcasecmp(ptype, "initial"))
-		return OJO_QLOG_SPACE_INITIAL;
+		return QLOG_SPACE_INITIAL;
 	if (!strcasecmp(ptype, "handshake"))
-		return OJO_QLOG_SPACE_HANDSHAKE;
+		return QLOG_SPACE_HANDSHAKE;
 	if (!strcasecmp(ptype, "0RTT") || !strcasecmp(ptype, "0-RTT"))
-		return OJO_QLOG_SPACE_0RTT;
-	return OJO_QLOG_SPACE_APP;
+		return QLOG_SPACE_0RTT;
+	return QLOG_SPACE_APP;
 }
 
 static size_t space_find(const qm_space *sp, uint64_t pn)
@@ -322,11 +322,11 @@ static int frame_add(qm_sent *p, uint32_t stream, uint64_t off, uint64_t len,
 	return 0;
 }
 
-static int ack_range(qm_ctx *m, uint32_t ci, int space, uint64_t lo,
+static int ack_range(qlog_map_ctx *m, uint32_t ci, int space, uint64_t lo,
 		     uint64_t hi)
 {
 	qm_conn *c = &m->conns[ci];
-	qm_space *sp = &c->sp[space == OJO_QLOG_SPACE_0RTT ? 0 : space];
+	qm_space *sp = &c->sp[space == QLOG_SPACE_0RTT ? 0 : space];
 	int rc;
 	if (lo > hi) {
 		uint64_t x = lo;
@@ -374,12 +374,12 @@ static bool frame_is(const char *ft, const char *want)
 
 static bool stream_id_of(const cJSON *f, uint64_t *sid)
 {
-	return qj_u64(qj_get(f, "stream_id"), sid) ||
-	       qj_u64(qj_get(f, "id"), sid) ||
-	       qj_u64(qj_get(f, "stream.stream_id"), sid);
+	return qlog_json_u64(qj_get(f, "stream_id"), sid) ||
+	       qlog_json_u64(qj_get(f, "id"), sid) ||
+	       qlog_json_u64(qj_get(f, "stream.stream_id"), sid);
 }
 
-static int stream_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
+static int stream_frame(qlog_map_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 			qm_sent *pkt)
 {
 	uint64_t sid = 0, off = 0, len = 0;
@@ -389,7 +389,7 @@ static int stream_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 	const cJSON *c, *raw = NULL, *len01 = NULL;
 	int rc;
 
-	/* one pass over the members (see qt_event_read) */
+	/* one pass over the members (see qlog_event_read) */
 	cJSON_ArrayForEach(c, f)
 	{
 		const char *k = c->string;
@@ -397,13 +397,13 @@ static int stream_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 			continue;
 		if (!strcmp(k, "stream_id") || !strcmp(k, "id") ||
 		    !strcmp(k, "stream.stream_id"))
-			has_sid = has_sid || qj_u64(c, &sid);
+			has_sid = has_sid || qlog_json_u64(c, &sid);
 		else if (!strcmp(k, "offset"))
-			qj_u64(c, &off);
+			qlog_json_u64(c, &off);
 		else if (!strcmp(k, "length"))
-			has_len = qj_u64(c, &len);
+			has_len = qlog_json_u64(c, &len);
 		else if (!strcmp(k, "fin"))
-			fin = qj_truthy(c);
+			fin = qlog_json_truthy(c);
 		else if (!strcmp(k, "raw")) /* newest drafts */
 			raw = c;
 		else if (!strcmp(k, "stream.length")) /* 0.1 */
@@ -411,8 +411,8 @@ static int stream_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 	}
 	if (!has_sid)
 		return 0;
-	if (!has_len && !qj_u64(qj_get(raw, "payload_length"), &len))
-		qj_u64(len01, &len);
+	if (!has_len && !qlog_json_u64(qj_get(raw, "payload_length"), &len))
+		qlog_json_u64(len01, &len);
 	if (len > (UINT64_C(1) << 30) || off > (UINT64_C(1) << 62))
 		return 0; /* no QUIC frame is that long: damage, skip it */
 	if ((rc = stream_get(m, ci, sid, &si)) < 0)
@@ -456,7 +456,7 @@ static int stream_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 	return 0;
 }
 
-static int ack_frame(qm_ctx *m, uint32_t ci, int space, const cJSON *f)
+static int ack_frame(qlog_map_ctx *m, uint32_t ci, int space, const cJSON *f)
 {
 	const cJSON *ranges = qj_get(f, "acked_ranges"), *r;
 	uint64_t a, b;
@@ -464,9 +464,9 @@ static int ack_frame(qm_ctx *m, uint32_t ci, int space, const cJSON *f)
 	if (cJSON_IsArray(ranges)) {
 		cJSON_ArrayForEach(r, ranges)
 		{
-			if (!qj_u64(cJSON_GetArrayItem(r, 0), &a))
+			if (!qlog_json_u64(cJSON_GetArrayItem(r, 0), &a))
 				continue;
-			if (!qj_u64(cJSON_GetArrayItem(r, 1), &b))
+			if (!qlog_json_u64(cJSON_GetArrayItem(r, 1), &b))
 				b = a;
 			if ((rc = ack_range(m, ci, space, a, b)) < 0)
 				return rc;
@@ -474,33 +474,34 @@ static int ack_frame(qm_ctx *m, uint32_t ci, int space, const cJSON *f)
 		return 0;
 	}
 	/* qlog 0.1 (pcap2qlog): largest acknowledged and first ACK block */
-	if (qj_u64(qj_get(f, "frame_type.ack.largest_acknowledged"), &a)) {
-		if (!qj_u64(qj_get(f, "frame_type.ack.fab"), &b) || b > a)
+	if (qlog_json_u64(qj_get(f, "frame_type.ack.largest_acknowledged"),
+			  &a)) {
+		if (!qlog_json_u64(qj_get(f, "frame_type.ack.fab"), &b) ||
+		    b > a)
 			b = 0;
 		return ack_range(m, ci, space, a - b, a);
 	}
 	return 0;
 }
 
-static int max_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
+static int max_frame(qlog_map_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 		     bool per_stream)
 {
 	uint64_t max, sid;
 	uint32_t si;
 	int rc;
-	if (!qj_u64(qj_get(f, "maximum"), &max))
+	if (!qlog_json_u64(qj_get(f, "maximum"), &max))
 		return 0;
 	if (!per_stream)
-		return emit(m, m->conns[ci].flow_id,
-			    sent ? OJO_QLOG_EV_MAX_DATA_ADVERTISED
-				 : OJO_EV_MAX_DATA,
-			    max);
+		return emit(
+		    m, m->conns[ci].flow_id,
+		    sent ? QLOG_EV_MAX_DATA_ADVERTISED : OJO_EV_MAX_DATA, max);
 	if (!stream_id_of(f, &sid))
 		return 0;
 	if ((rc = stream_get(m, ci, sid, &si)) < 0)
 		return rc;
 	return emit(m, m->streams[si].flow_id,
-		    sent ? OJO_QLOG_EV_MAX_STREAM_DATA_ADVERTISED
+		    sent ? QLOG_EV_MAX_STREAM_DATA_ADVERTISED
 			 : OJO_EV_MAX_STREAM_DATA,
 		    max);
 }
@@ -510,18 +511,19 @@ static int max_frame(qm_ctx *m, uint32_t ci, const cJSON *f, bool sent,
 static const char *packet_type(const cJSON *data)
 {
 	const cJSON *h = qj_get(data, "header");
-	const char *pt = qj_str(h, "packet_type");
+	const char *pt = qlog_json_str(h, "packet_type");
 	if (!pt)
-		pt = qj_str(data, "packet_type");
+		pt = qlog_json_str(data, "packet_type");
 	if (!pt)
-		pt = qj_str(h, "type"); /* 0.1 */
+		pt = qlog_json_str(h, "type"); /* 0.1 */
 	return pt;
 }
 
 static bool packet_number(const cJSON *data, uint64_t *pn)
 {
-	return qj_u64(qj_get(qj_get(data, "header"), "packet_number"), pn) ||
-	       qj_u64(qj_get(data, "packet_number"), pn);
+	return qlog_json_u64(qj_get(qj_get(data, "header"), "packet_number"),
+			     pn) ||
+	       qlog_json_u64(qj_get(data, "packet_number"), pn);
 }
 
 /* Bytes on the wire: raw.length (draft-02 on), header.packet_size
@@ -529,14 +531,15 @@ static bool packet_number(const cJSON *data, uint64_t *pn)
 static uint64_t packet_size(const cJSON *data)
 {
 	uint64_t n = 0;
-	if (qj_u64(qj_get(qj_get(data, "raw"), "length"), &n) ||
-	    qj_u64(qj_get(qj_get(data, "header"), "packet_size"), &n) ||
-	    qj_u64(qj_get(data, "packet_size"), &n))
+	if (qlog_json_u64(qj_get(qj_get(data, "raw"), "length"), &n) ||
+	    qlog_json_u64(qj_get(qj_get(data, "header"), "packet_size"), &n) ||
+	    qlog_json_u64(qj_get(data, "packet_size"), &n))
 		return n;
 	return 0;
 }
 
-static int packet_event(qm_ctx *m, uint32_t ci, const cJSON *data, bool sent)
+static int packet_event(qlog_map_ctx *m, uint32_t ci, const cJSON *data,
+			bool sent)
 {
 	qm_conn *c = &m->conns[ci];
 	const char *pt = packet_type(data);
@@ -547,28 +550,27 @@ static int packet_event(qm_ctx *m, uint32_t ci, const cJSON *data, bool sent)
 	const cJSON *f;
 	int rc;
 
-	const char *dcid = qj_str(qj_get(data, "header"), "dcid");
+	const char *dcid = qlog_json_str(qj_get(data, "header"), "dcid");
 	if (!c->group[0] && !c->dcid[0] && dcid && *dcid)
 		snprintf(c->dcid, sizeof(c->dcid), "%s", dcid);
 	rc = emit(m, c->flow_id,
 		  sent ? OJO_EV_PACKET_SENT : OJO_EV_PACKET_RECEIVED, pn);
-	if (rc >= 0 && space != OJO_QLOG_SPACE_APP)
-		rc = emit(m, c->flow_id, OJO_QLOG_EV_PACKET_SPACE,
-			  (uint64_t)space);
+	if (rc >= 0 && space != QLOG_SPACE_APP)
+		rc = emit(m, c->flow_id, QLOG_EV_PACKET_SPACE, (uint64_t)space);
 	uint64_t size = packet_size(data);
 	if (rc >= 0 && size)
-		rc = emit(m, c->flow_id, OJO_QLOG_EV_PACKET_SIZE, size);
+		rc = emit(m, c->flow_id, QLOG_EV_PACKET_SIZE, size);
 	if (rc < 0)
 		return rc;
 	if (sent && has_pn) {
-		pkt = space_add(
-		    &c->sp[space == OJO_QLOG_SPACE_0RTT ? 0 : space], pn);
+		pkt =
+		    space_add(&c->sp[space == QLOG_SPACE_0RTT ? 0 : space], pn);
 		if (!pkt)
 			return -ENOMEM;
 	}
 	cJSON_ArrayForEach(f, qj_get(data, "frames"))
 	{
-		const char *ft = qj_str(f, "frame_type");
+		const char *ft = qlog_json_str(f, "frame_type");
 		if (frame_is(ft, "stream"))
 			rc = stream_frame(m, ci, f, sent, pkt);
 		else if (frame_is(ft, "ack") && !sent)
@@ -585,13 +587,13 @@ static int packet_event(qm_ctx *m, uint32_t ci, const cJSON *data, bool sent)
 	return 0;
 }
 
-static int lost_event(qm_ctx *m, uint32_t ci, const qt_event *ev)
+static int lost_event(qlog_map_ctx *m, uint32_t ci, const qlog_event *ev)
 {
 	qm_conn *c = &m->conns[ci];
 	int space = space_of(packet_type(ev->data));
-	qm_space *sp = &c->sp[space == OJO_QLOG_SPACE_0RTT ? 0 : space];
+	qm_space *sp = &c->sp[space == QLOG_SPACE_0RTT ? 0 : space];
 	const char *tr =
-	    ev->trigger ? ev->trigger : qj_str(ev->data, "trigger");
+	    ev->trigger ? ev->trigger : qlog_json_str(ev->data, "trigger");
 	uint32_t type = OJO_EV_PACKET_LOST_THRESHOLD;
 	uint64_t pn = 0;
 	bool has_pn = packet_number(ev->data, &pn);
@@ -619,7 +621,7 @@ static int lost_event(qm_ctx *m, uint32_t ci, const qt_event *ev)
 }
 
 /* Returns 1 when mapped, 0 when the metrics event had nothing usable. */
-static int metrics_event(qm_ctx *m, uint32_t ci, const cJSON *d)
+static int metrics_event(qlog_map_ctx *m, uint32_t ci, const cJSON *d)
 {
 	static const struct {
 		const char *name;
@@ -651,7 +653,7 @@ static int metrics_event(qm_ctx *m, uint32_t ci, const cJSON *d)
 		       (fields[i].name[0] != k[0] || strcmp(fields[i].name, k)))
 			i++;
 		if (i == sizeof(fields) / sizeof(fields[0]) ||
-		    !qj_double(j, &v) || !(v >= 0))
+		    !qlog_json_double(j, &v) || !(v >= 0))
 			continue;
 		if (fields[i].is_time)
 			v *= m->tr.unit_ns;
@@ -666,12 +668,12 @@ static int metrics_event(qm_ctx *m, uint32_t ci, const cJSON *d)
 	return n > 0;
 }
 
-static int state_event(qm_ctx *m, uint32_t ci, const cJSON *d)
+static int state_event(qlog_map_ctx *m, uint32_t ci, const cJSON *d)
 {
-	const char *s = qj_str(d, "new");
+	const char *s = qlog_json_str(d, "new");
 	uint64_t v;
 	if (!s)
-		s = qj_str(d, "state");
+		s = qlog_json_str(d, "state");
 	if (!s)
 		return 0;
 	if (!strcasecmp(s, "slow_start"))
@@ -695,7 +697,7 @@ static bool cat_ok(const char *catl)
 	       !strcmp(catl, "recovery") || !strcmp(catl, "quic");
 }
 
-static int keep_unmapped(qm_ctx *m, uint32_t ci, const qt_event *ev,
+static int keep_unmapped(qlog_map_ctx *m, uint32_t ci, const qlog_event *ev,
 			 const cJSON *whole, const char *raw, size_t rawlen)
 {
 	int rc = 0;
@@ -709,22 +711,22 @@ static int keep_unmapped(qm_ctx *m, uint32_t ci, const qt_event *ev,
 			return -ENOMEM;
 		memcpy(txt, raw, rawlen);
 		txt[rawlen] = '\0';
-		rc = ojo_store_unmapped(m->s, m->trace_id, m->conns[ci].flow_id,
-					m->t, ev->name, txt);
+		rc = store_unmapped(m->s, m->trace_id, m->conns[ci].flow_id,
+				    m->t, ev->name, txt);
 		free(txt);
 	} else {
 		char *txt = cJSON_PrintUnformatted(whole);
 		if (!txt)
 			return -ENOMEM;
-		rc = ojo_store_unmapped(m->s, m->trace_id, m->conns[ci].flow_id,
-					m->t, ev->name, txt);
+		rc = store_unmapped(m->s, m->trace_id, m->conns[ci].flow_id,
+				    m->t, ev->name, txt);
 		cJSON_free(txt);
 	}
 	return rc;
 }
 
-int qm_event(qm_ctx *m, const qt_event *ev, const cJSON *whole, const char *raw,
-	     size_t rawlen)
+int qlog_map_event(qlog_map_ctx *m, const qlog_event *ev, const cJSON *whole,
+		   const char *raw, size_t rawlen)
 {
 	const char *e = ev->evl;
 	uint32_t ci;
@@ -763,7 +765,7 @@ int qm_event(qm_ctx *m, const qt_event *ev, const cJSON *whole, const char *raw,
 
 /* ---- traces and labels ----------------------------------------------- */
 
-static int label_trace(qm_ctx *m)
+static int label_trace(qlog_map_ctx *m)
 {
 	char lab[160];
 	int rc;
@@ -778,47 +780,47 @@ static int label_trace(qm_ctx *m)
 			snprintf(lab, sizeof(lab), "%s", m->conns[i].dcid);
 		else
 			snprintf(lab, sizeof(lab), "trace %d", m->tr.index);
-		rc = ojo_store_flow_label(m->s, m->trace_id,
-					  m->conns[i].flow_id, lab);
+		rc = store_flow_label(m->s, m->trace_id, m->conns[i].flow_id,
+				      lab);
 		if (rc < 0)
 			return rc;
 	}
 	for (uint32_t i = 0; i < m->n_streams; i++) {
 		snprintf(lab, sizeof(lab), "stream %llu",
 			 (unsigned long long)m->streams[i].sid);
-		rc = ojo_store_flow_label(m->s, m->trace_id,
-					  m->streams[i].flow_id, lab);
+		rc = store_flow_label(m->s, m->trace_id, m->streams[i].flow_id,
+				      lab);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
-static int register_types(ojo_store *s)
+static int register_types(store *s)
 {
-	static const ojo_type_info types[] = {
-	    {OJO_QLOG_EV_PACKET_SPACE, "qlog_packet_space", "packet",
+	static const store_type_info types[] = {
+	    {QLOG_EV_PACKET_SPACE, "qlog_packet_space", "packet",
 	     "packet number space of the packet events at this time "
 	     "(1 initial, 2 handshake, 3 0-RTT)",
 	     "enum", ""},
-	    {OJO_QLOG_EV_MAX_DATA_ADVERTISED, "max_data_advertised",
-	     "flow_control", "MAX_DATA sent to the peer", "bytes", "bytes"},
-	    {OJO_QLOG_EV_MAX_STREAM_DATA_ADVERTISED,
-	     "max_stream_data_advertised", "flow_control",
-	     "MAX_STREAM_DATA sent to the peer", "bytes", "bytes"},
-	    {OJO_QLOG_EV_PACKET_SIZE, "qlog_packet_size", "packet",
+	    {QLOG_EV_MAX_DATA_ADVERTISED, "max_data_advertised", "flow_control",
+	     "MAX_DATA sent to the peer", "bytes", "bytes"},
+	    {QLOG_EV_MAX_STREAM_DATA_ADVERTISED, "max_stream_data_advertised",
+	     "flow_control", "MAX_STREAM_DATA sent to the peer", "bytes",
+	     "bytes"},
+	    {QLOG_EV_PACKET_SIZE, "qlog_packet_size", "packet",
 	     "size of the packet sent or received at this time", "bytes",
 	     "bytes"},
 	};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		int rc = ojo_store_event_type(s, &types[i]);
+		int rc = store_event_type(s, &types[i]);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
-int qm_trace(qm_ctx *m, const qt_trace *t)
+int qlog_map_trace(qlog_map_ctx *m, const qlog_trace *t)
 {
 	char name[4200];
 	int rc;
@@ -831,19 +833,19 @@ int qm_trace(qm_ctx *m, const qt_trace *t)
 	if (!m->s)
 		return 0;
 	snprintf(name, sizeof(name), "%s#%d", m->file_name, t->index);
-	ojo_trace_info ti = {
+	store_trace_info ti = {
 	    .name = name,
 	    .source = "qlog",
 	    .vantage = t->vantage[0] ? t->vantage : NULL,
 	    .title = t->title[0] ? t->title : NULL,
 	};
-	return ojo_store_trace(m->s, &ti, &m->trace_id);
+	return store_trace(m->s, &ti, &m->trace_id);
 }
 
-int qm_open(qm_ctx **out, ojo_store *s, const char *file_name,
-	    ojo_qlog_report *rep)
+int qlog_map_open(qlog_map_ctx **out, store *s, const char *file_name,
+		  qlog_report *rep)
 {
-	qm_ctx *m = calloc(1, sizeof(*m));
+	qlog_map_ctx *m = calloc(1, sizeof(*m));
 	int rc;
 	if (!m)
 		return -ENOMEM;
@@ -859,7 +861,7 @@ int qm_open(qm_ctx **out, ojo_store *s, const char *file_name,
 	return 0;
 }
 
-int qm_finish(qm_ctx *m)
+int qlog_map_finish(qlog_map_ctx *m)
 {
 	int rc = label_trace(m);
 	if (rc >= 0)
@@ -867,7 +869,7 @@ int qm_finish(qm_ctx *m)
 	return rc;
 }
 
-void qm_close(qm_ctx *m)
+void qlog_map_close(qlog_map_ctx *m)
 {
 	if (!m)
 		return;
@@ -878,7 +880,7 @@ void qm_close(qm_ctx *m)
 	free(m);
 }
 
-const char *qm_errmsg(const qm_ctx *m)
+const char *qlog_map_errmsg(const qlog_map_ctx *m)
 {
-	return m->s ? ojo_store_errmsg(m->s) : "";
+	return m->s ? store_errmsg(m->s) : "";
 }

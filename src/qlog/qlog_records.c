@@ -11,7 +11,7 @@
 
 #define RS 0x1e
 
-int qr_fill(qr_reader *r)
+int qlog_rec_fill(qlog_rec_reader *r)
 {
 	size_t n;
 	if (r->eof)
@@ -42,8 +42,8 @@ int qr_fill(qr_reader *r)
 	return (int)(n > 0);
 }
 
-int qr_next(qr_reader *r, char delim, char **rec, size_t *n, bool *last,
-	    uint64_t *at)
+int qlog_rec_next(qlog_rec_reader *r, char delim, char **rec, size_t *n,
+		  bool *last, uint64_t *at)
 {
 	size_t scan = r->pos;
 	for (;;) {
@@ -58,7 +58,7 @@ int qr_next(qr_reader *r, char delim, char **rec, size_t *n, bool *last,
 		}
 		scan = r->len;
 		size_t old_pos = r->pos;
-		int rc = qr_fill(r);
+		int rc = qlog_rec_fill(r);
 		if (rc < 0)
 			return rc;
 		scan -= old_pos - r->pos; /* the buffer may have shifted */
@@ -82,14 +82,15 @@ static bool ws(char c)
 
 /* The next non-blank record, parsed: 1, 0 at the end, < 0 on error. The
  * raw text points into the reader's buffer (valid until the next call). */
-static int next_parsed(qr_reader *r, bool seq, qr_record *out)
+static int next_parsed(qlog_rec_reader *r, bool seq, qlog_record *out)
 {
 	char *rec;
 	size_t n;
 	bool last;
 	uint64_t at;
 	int rc;
-	while ((rc = qr_next(r, seq ? RS : '\n', &rec, &n, &last, &at)) > 0) {
+	while ((rc = qlog_rec_next(r, seq ? RS : '\n', &rec, &n, &last, &at)) >
+	       0) {
 		const char *p = rec;
 		while (n && ws(p[0]))
 			p++, n--;
@@ -113,15 +114,15 @@ static int next_parsed(qr_reader *r, bool seq, qr_record *out)
 	return rc;
 }
 
-struct qr_source {
-	qr_reader *r;
+struct qlog_source {
+	qlog_rec_reader *r;
 	bool seq;
-	qr_record cur; /* the record handed out last */
+	qlog_record cur; /* the record handed out last */
 };
 
-int qr_source_open(qr_source **out, qr_reader *r, bool seq)
+int qlog_source_open(qlog_source **out, qlog_rec_reader *r, bool seq)
 {
-	qr_source *s = calloc(1, sizeof(*s));
+	qlog_source *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->r = r;
@@ -130,7 +131,7 @@ int qr_source_open(qr_source **out, qr_reader *r, bool seq)
 	return 0;
 }
 
-int qr_source_next(qr_source *s, qr_record *out)
+int qlog_source_next(qlog_source *s, qlog_record *out)
 {
 	cJSON_Delete(s->cur.j);
 	s->cur.j = NULL;
@@ -140,7 +141,7 @@ int qr_source_next(qr_source *s, qr_record *out)
 	return rc;
 }
 
-void qr_source_close(qr_source *s)
+void qlog_source_close(qlog_source *s)
 {
 	if (!s)
 		return;

@@ -1,6 +1,6 @@
 /* qlog_trace.c - what a trace header says about its events (column layout
  * of the early drafts, time units and formats, reference time, connection
- * id, vantage point) and the normalization of one event to qt_event. */
+ * id, vantage point) and the normalization of one event to qlog_event. */
 #include "qlog/qlog_int.h"
 
 #include <ctype.h>
@@ -82,7 +82,7 @@ static bool parse_rfc3339(const char *s, int64_t *out)
 	return true;
 }
 
-static void set_columns(qt_trace *t, const cJSON *fields)
+static void set_columns(qlog_trace *t, const cJSON *fields)
 {
 	int i = 0;
 	const cJSON *f;
@@ -119,8 +119,8 @@ static void set_string(char *dst, size_t cap, const char *s)
 	snprintf(dst, cap, "%s", s ? s : "");
 }
 
-void qt_trace_init(qt_trace *t, int index, const cJSON *file,
-		   const cJSON *trace, const char *version)
+void qlog_trace_init(qlog_trace *t, int index, const cJSON *file,
+		     const cJSON *trace, const char *version)
 {
 	const cJSON *cf = qj_get(trace, "common_fields");
 	const cJSON *conf = qj_get(trace, "configuration");
@@ -133,37 +133,37 @@ void qt_trace_init(qt_trace *t, int index, const cJSON *file,
 	memset(t, 0, sizeof(*t));
 	t->index = index;
 	t->last_base = INT64_MIN;
-	units = qj_str(conf, "time_units");
+	units = qlog_json_str(conf, "time_units");
 	if (!units)
-		units = qj_str(cf, "time_units");
+		units = qlog_json_str(cf, "time_units");
 	t->unit_ns = unit_of(units);
-	if (qj_double(qj_get(conf, "time_offset"), &v) && isfinite(v) &&
+	if (qlog_json_double(qj_get(conf, "time_offset"), &v) && isfinite(v) &&
 	    fabs(v * t->unit_ns) < 4e18)
 		t->offset_ns = to_ns(v, t->unit_ns);
 
-	tf = qj_str(cf, "time_format");
+	tf = qlog_json_str(cf, "time_format");
 	if (!tf)
-		tf = qj_str(trace, "time_format");
+		tf = qlog_json_str(trace, "time_format");
 	if (tf &&
 	    (!strcmp(tf, "delta") || !strcmp(tf, "relative_to_previous_event")))
-		t->mode = QT_DELTA;
+		t->mode = QLOG_TIME_DELTA;
 	else if (tf && !strcmp(tf, "absolute"))
-		t->mode = QT_ABSOLUTE;
+		t->mode = QLOG_TIME_ABSOLUTE;
 
 	ref = qj_get(cf, "reference_time");
 	if (!ref && file != trace)
 		ref = qj_get(qj_get(file, "common_fields"), "reference_time");
 	if (cJSON_IsObject(ref)) {
 		/* newest drafts: {clock_type, epoch, wall_clock_time} */
-		const char *ep = qj_str(ref, "epoch");
+		const char *ep = qlog_json_str(ref, "epoch");
 		int64_t e;
 		if (ep && parse_rfc3339(ep, &e)) {
 			t->ref_epoch = true;
 			t->ref_ns = e;
 		}
-	} else if (qj_double(ref, &v)) {
+	} else if (qlog_json_double(ref, &v)) {
 		t->ref_epoch = epoch_ns(v, t->unit_ns, &t->ref_ns);
-	} else if (qj_double(qj_get(trace, "starttime"), &v)) {
+	} else if (qlog_json_double(qj_get(trace, "starttime"), &v)) {
 		t->ref_epoch = epoch_ns(v, 1e9, &t->ref_ns); /* qlog 0.1 */
 	}
 
@@ -173,24 +173,24 @@ void qt_trace_init(qt_trace *t, int index, const cJSON *file,
 	if (cJSON_IsArray(fields))
 		set_columns(t, fields);
 
-	g = qj_str(cf, "group_id");
+	g = qlog_json_str(cf, "group_id");
 	if (!g)
-		g = qj_str(cf, "ODCID");
+		g = qlog_json_str(cf, "ODCID");
 	if (!g)
-		g = qj_str(cf, "odcid");
+		g = qlog_json_str(cf, "odcid");
 	if (!g)
-		g = qj_str(trace, "connectionid"); /* 0.1 */
+		g = qlog_json_str(trace, "connectionid"); /* 0.1 */
 	set_string(t->group, sizeof(t->group), g);
 	if (vp) {
-		const char *ty = qj_str(vp, "type");
+		const char *ty = qlog_json_str(vp, "type");
 		copy_lower(t->vantage, sizeof(t->vantage), ty ? ty : "",
 			   ty ? strlen(ty) : 0);
-	} else if ((g = qj_str(trace, "vantagepoint"))) {
+	} else if ((g = qlog_json_str(trace, "vantagepoint"))) {
 		copy_lower(t->vantage, sizeof(t->vantage), g, strlen(g));
 	}
-	g = qj_str(trace, "title");
+	g = qlog_json_str(trace, "title");
 	if (!g)
-		g = qj_str(file, "title");
+		g = qlog_json_str(file, "title");
 	set_string(t->title, sizeof(t->title), g);
 }
 
@@ -207,7 +207,7 @@ static void append(char *dst, size_t cap, size_t *k, const char *src)
 	dst[*k] = '\0';
 }
 
-static void set_name(qt_event *out, const char *cat, const char *ev)
+static void set_name(qlog_event *out, const char *cat, const char *ev)
 {
 	const char *colon;
 	size_t k = 0;
@@ -229,11 +229,11 @@ static void set_name(qt_event *out, const char *cat, const char *ev)
 	copy_lower(out->evl, sizeof(out->evl), out->ev, strlen(out->ev));
 }
 
-bool qt_event_read(qt_trace *t, const cJSON *e, qt_event *out)
+bool qlog_event_read(qlog_trace *t, const cJSON *e, qlog_event *out)
 {
 	const cJSON *tj, *d;
 	const char *cat = NULL, *ev = NULL;
-	bool delta = t->mode == QT_DELTA;
+	bool delta = t->mode == QLOG_TIME_DELTA;
 	double v;
 	int64_t base;
 
@@ -293,7 +293,7 @@ bool qt_event_read(qt_trace *t, const cJSON *e, qt_event *out)
 	} else {
 		return false;
 	}
-	if (!ev || !*ev || !qj_double(tj, &v) || !isfinite(v) ||
+	if (!ev || !*ev || !qlog_json_double(tj, &v) || !isfinite(v) ||
 	    fabs(v * t->unit_ns) > 4e18)
 		return false;
 	out->data = cJSON_IsObject(d) ? d : NULL;
@@ -307,7 +307,7 @@ bool qt_event_read(qt_trace *t, const cJSON *e, qt_event *out)
 	} else {
 		base = to_ns(v, t->unit_ns) + t->offset_ns;
 	}
-	if (t->mode != QT_ABSOLUTE && t->ref_epoch &&
+	if (t->mode != QLOG_TIME_ABSOLUTE && t->ref_epoch &&
 	    __builtin_add_overflow(base, t->ref_ns, &base))
 		return false;
 	if (base > INT64_MAX - 1000)

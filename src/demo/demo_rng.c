@@ -1,0 +1,51 @@
+/* demo_rng.c - xoshiro256** with splitmix64 seeding: fast, well tested
+ * generators whose whole state lives in the caller's struct. */
+#include "demo/demo_rng.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void demo_rng_seed(demo_rng *r, uint64_t seed)
+{
+	uint64_t x = seed;
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t demo_rng_next(demo_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+double demo_rng_double(demo_rng *r)
+{
+	return (double)(demo_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+bool demo_rng_chance(demo_rng *r, double p)
+{
+	if (p <= 0)
+		return false;
+	if (p >= 1)
+		return true;
+	return demo_rng_double(r) < p;
+}
