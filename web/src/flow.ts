@@ -7,6 +7,7 @@ import { overlayColor, TimeChart } from "./charts";
 import { h, replace } from "./dom";
 import { EventsTable } from "./events_table";
 import { fmtCount } from "./format";
+import { FlowPicker } from "./flow_picker";
 import { qlogUnavailable, renderExport, renderFlowHeader } from "./flow_header";
 import { ensureChart, FlowPanels, PanelState } from "./flow_panels";
 import { laneLegend } from "./lanes";
@@ -14,7 +15,7 @@ import { onLive, throttled } from "./live";
 import { buildOverlays, Overlays } from "./overlays";
 import { PANELS } from "./panels";
 import { TimeNav } from "./time_nav";
-import { Route, updateParams } from "./url";
+import { compareHref, Route, updateParams } from "./url";
 
 export interface FlowView {
   update(r: Route): void;
@@ -155,9 +156,21 @@ class FlowViewImpl implements FlowView {
       if (!t || this.overlayTypes.includes(t)) return;
       this.setOverlays([...this.overlayTypes, t]);
     });
+    const picker = new FlowPicker(d.flow, (other) => {
+      const p = new URLSearchParams();
+      // this flow's range, on the compare view's axis aligned by starts
+      const { from, to } = this.nav.params();
+      p.set("align", "start");
+      if (from !== null && to !== null) {
+        p.set("from", String(from));
+        p.set("to", String(to));
+      }
+      location.hash = compareHref(d.flow.key, other.key, p);
+    });
     const controls = h("div", { class: "toolbar" },
       ...this.nav.controls(),
       h("span", { style: "flex:1" }),
+      h("button", { id: "compare-open", title: "open this flow side by side with another one", onclick: () => picker.toggle() }, "compare with…"),
       overlaySel,
       this.exportBox);
     this.overlayChips = h("div", { class: "toolbar", id: "overlays" });
@@ -165,7 +178,7 @@ class FlowViewImpl implements FlowView {
     this.header = header;
     replace(this.root,
       header,
-      h("section", { class: "card controls", style: "position:sticky;top:0;z-index:5" }, controls, this.overlayChips),
+      h("section", { class: "card controls", style: "position:sticky;top:0;z-index:5" }, controls, this.overlayChips, picker.el),
       ...side.panels.map((p) => h("section", { class: "card" }, h("h2", {}, p.def.title), p.body, p.note)),
       this.overlayCard = h("section", { class: "card", id: "panel-overlay-card", style: "display:none" },
         h("h2", {}, "Overlaid events", h("span", { class: "muted" }, "also drawn as lines on every chart")), this.overlayBody, this.overlayNote),
