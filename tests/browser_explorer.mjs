@@ -508,6 +508,232 @@ test("a qlog trace with a relative clock: no dates, its streams' lanes", async (
   await page.screenshot({ path: join(ARTIFACTS, "flow-qlog.png"), fullPage: true });
 });
 
+// ---- compare view (#/compare/A/B) ----
+
+/** Every chart body of the compare view with its published x/y ranges. */
+async function compareCharts() {
+  return page.$$eval(".cmp-side .panel", (els) => els.filter((e) => e.querySelector(".uplot")).map((e) => ({
+    id: e.id, x: (e.dataset.xRange ?? "").split(",").map(Number), y: (e.dataset.yRange ?? "").split(",").map(Number),
+  })));
+}
+
+/** Median of the values the API gives for a flow's whole smoothed RTT. */
+async function srttFacts(key) {
+  const s = await apiGet(`/api/flows/${key}/series?metric=smoothed_rtt&points=20000`);
+  const v = s.series.flatMap((p) => p.min).sort((a, b) => a - b);
+  const n = v.length;
+  return { exact: s.exact, min: v[0], median: n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 };
+}
+
+/** The value the summary shows for figure fig on side "a"/"b" (raw). */
+async function summaryValue(fig, side) {
+  const v = await page.getAttribute(`#compare-summary tr[data-fig="${fig}"] td[data-side="${side}"]`, "data-value");
+  return v === "" ? null : Number(v);
+}
+
+const hashNum = (name) => page.evaluate((n) => Number(new RegExp(`[?&]${n}=(-?\\d+)`).exec(location.hash)?.[1]), name);
+
+let cmpA, cmpB;
+
+test("compare two flows: picked in the flows list, both sides drawn on one axis, summaries match the API", async () => {
+  // two simulated senders of one trace that overlap in time (the demo's
+  // shared-bottleneck scenario), else any two senders
+  const senders = (await apiGet("/api/flows?kind=connections&limit=1000")).flows
+    .filter((f) => f.label && f.max_cwnd !== null && f.events < 200_000);
+  assert.ok(senders.length >= 2, "two simulated senders");
+  const byTrace = new Map();
+  for (const f of senders) byTrace.set(f.trace_id, [...(byTrace.get(f.trace_id) ?? []), f]);
+  const pair = [...byTrace.values()].find((l) => l.length >= 2) ?? senders;
+  [cmpA, cmpB] = pair;
+  console.log(`# compare: A = #${cmpA.key} ${cmpA.label}, B = #${cmpB.key} ${cmpB.label}`);
+  const [dA, dB] = await Promise.all([apiGet(`/api/flows/${cmpA.key}`), apiGet(`/api/flows/${cmpB.key}`)]);
+
+  // tick both in the dashboard's list: find each by its label (the
+  // selection stays while the list changes)
+  await page.goto(`${baseUrl}/#/`);
+  await page.waitForSelector("#flows-table tbody tr");
+  assert.equal(await page.$eval("#compare-bar", (e) => e.hidden), true, "no compare bar before a tick");
+  for (const f of [cmpA, cmpB]) {
+    await page.fill("#flow-search", f.label);
+    await page.waitForSelector(`#flows-table tr[data-key="${f.key}"] input.pick`);
+    await page.check(`#flows-table tr[data-key="${f.key}"] input.pick`);
+  }
+  assert.match(await page.textContent("#compare-bar"), new RegExp(`#${cmpA.key} .*#${cmpB.key} `), "the bar names both, in order");
+  await page.click("#compare-go");
+  await page.waitForSelector('#app[data-view="compare"][data-ready="1"]', { timeout: 20_000 });
+  const sameTraceOverlap = cmpA.trace_id === cmpB.trace_id &&
+    BigInt(cmpA.first_ns) <= BigInt(cmpB.last_ns) && BigInt(cmpB.first_ns) <= BigInt(cmpA.last_ns);
+  const align = sameTraceOverlap ? "wall" : "start";
+  assert.equal(await page.evaluate(() => location.hash), `#/compare/${cmpA.key}/${cmpB.key}?align=${align}`,
+    "the route names both flows and the alignment (wall by default for flows that overlap on one clock)");
+
+  // both sides: every panel the flow has data for is drawn (colored pixels)
+  for (const [side, d] of [["a", dA], ["b", dB]]) {
+    assert.equal(await page.getAttribute(`.cmp-side[data-side="${side}"]`, "data-key"), String(d.flow.key), `side ${side} shows its flow`);
+    for (const [id, metric] of [["offsets", "data_sent"], ["congestion", "cwnd"], ["rtt", "smoothed_rtt"]]) {
+      if (!(d.metrics[metric] > 0)) continue;
+      const px = await coloredPixels(`#panel-${id}-${side}`);
+      assert.ok(px > 200, `${id} of ${side.toUpperCase()} drawn (${px} colored pixels)`);
+    }
+  }
+  // one x range for all charts; A and B of a panel share their y range
+  let charts = await compareCharts();
+  assert.ok(charts.length >= 4, `charts on both sides: ${charts.map((c) => c.id)}`);
+  for (const c of charts) assert.deepEqual(c.x, charts[0].x, `${c.id}: same x range as ${charts[0].id}`);
+  for (const id of ["congestion", "rtt"]) {
+    const [ca, cb] = ["a", "b"].map((s) => charts.find((c) => c.id === `panel-${id}-${s}`));
+    if (ca && cb) assert.deepEqual(ca.y, cb.y, `${id}: A and B share the y scale`);
+  }
+  // wall alignment: B is shifted by the difference of the starts
+  const shift = async (s) => Number(await page.getAttribute(`.cmp-side[data-side="${s}"]`, "data-shift"));
+  if (align === "wall") {
+    assert.equal(await shift("b") - await shift("a"), Number(BigInt(dB.base_ns) - BigInt(dA.base_ns)), "wall: B shifted by its later start");
+    assert.match(await page.textContent("#align-note"), /B starts .* (after|before) A/);
+  }
+
+  // the summaries: the API's numbers, and RTT figures from the RTT series
+  for (const [side, d] of [["a", dA], ["b", dB]]) {
+    const f = d.flow;
+    for (const [fig, want] of [["duration", f.duration_ns], ["events", f.events], ["packets_sent", f.packets_sent],
+      ["packets_lost", f.packets_lost], ["packets_retransmitted", f.packets_retransmitted], ["bytes_acked", f.bytes_acked],
+      ["max_cwnd", f.max_cwnd], ["streams", f.streams]]) {
+      assert.equal(await summaryValue(fig, side), want, `summary ${fig} of ${side.toUpperCase()}`);
+    }
+    assert.ok(Math.abs(await summaryValue("loss_rate", side) - (100 * f.packets_lost) / f.packets_sent) < 1e-9, "loss rate");
+    if (d.metrics.smoothed_rtt > 0) {
+      const r = await srttFacts(f.key);
+      assert.ok(r.exact, "the RTT series fits in one exact answer");
+      assert.equal(await summaryValue("srtt_min", side), r.min, `min srtt of ${side.toUpperCase()}`);
+      assert.equal(await summaryValue("srtt_median", side), r.median, `median srtt of ${side.toUpperCase()}`);
+    }
+  }
+  const diff = await page.textContent('#compare-summary tr[data-fig="duration"] td.diff');
+  assert.match(diff, cmpB.duration_ns === cmpA.duration_ns ? /^=$/ : cmpB.duration_ns > cmpA.duration_ns ? /^\+/ : /^−/, `duration difference ${diff}`);
+  await page.screenshot({ path: join(ARTIFACTS, "compare.png"), fullPage: true });
+
+  // brush zoom on A's congestion chart: the URL and every chart, B's too,
+  // take the new range
+  const full = [Number(await page.getAttribute("#app", "data-from")), Number(await page.getAttribute("#app", "data-to"))];
+  await page.$eval("#panel-congestion-a", (e) => e.scrollIntoView({ block: "center" }));
+  const box = await page.$eval("#panel-congestion-a .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.mouse.move(box.x + box.w * 0.3, box.y + box.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.w * 0.45, box.y + box.h / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.w * 0.6, box.y + box.h / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /from=-?\d+&to=-?\d+/.test(location.hash), null, { timeout: 15_000 });
+  await page.waitForSelector('#app[data-ready="1"]');
+  const from = await hashNum("from");
+  const to = await hashNum("to");
+  assert.ok(Math.abs((to - from) / (full[1] - full[0]) - 0.3) < 0.05, `zoomed to ~30%: ${from}..${to} of ${full}`);
+  charts = await compareCharts();
+  for (const c of charts) assert.deepEqual(c.x, [from, to], `${c.id} shows the zoomed range`);
+
+  // a reload restores the alignment and the zoom
+  const hash = await page.evaluate(() => location.hash);
+  await page.reload();
+  await page.waitForSelector('#app[data-view="compare"][data-ready="1"]', { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => location.hash), hash, "URL kept");
+  assert.equal(await page.getAttribute("#app", "data-align"), align, "alignment restored");
+  assert.equal(Number(await page.getAttribute("#app", "data-from")), from, "range restored (from)");
+  assert.equal(Number(await page.getAttribute("#app", "data-to")), to, "range restored (to)");
+  for (const c of await compareCharts()) assert.deepEqual(c.x, [from, to], `${c.id} restored to the zoomed range`);
+  assert.ok(await coloredPixels("#panel-congestion-b") > 100, "B drawn after the reload");
+
+  // shift+drag on B pans A too
+  await page.$eval("#panel-congestion-b", (e) => e.scrollIntoView({ block: "center" }));
+  const bb = await page.$eval("#panel-congestion-b .u-over", (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.keyboard.down("Shift");
+  await page.mouse.move(bb.x + bb.w * 0.6, bb.y + bb.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(bb.x + bb.w * 0.4, bb.y + bb.h / 2, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  await page.waitForFunction((f) => Number(/from=(-?\d+)/.exec(location.hash)?.[1]) > f, from, { timeout: 15_000 });
+  await page.waitForSelector('#app[data-ready="1"]');
+  const [pf, pt] = [await hashNum("from"), await hashNum("to")];
+  assert.ok(Math.abs((pf - from) / (to - from) - 0.2) < 0.03, `B's shift+drag moved the view ~20%: ${from} -> ${pf}`);
+  for (const c of await compareCharts()) assert.deepEqual(c.x, [pf, pt], `${c.id} panned with B`);
+
+  // the other alignment keeps A's content in place, and is in the URL
+  const other = align === "wall" ? "start" : "wall";
+  const shiftA = await shift("a");
+  await page.click(`#align-${other}`);
+  await page.waitForFunction((o) => location.hash.includes(`align=${o}`), other);
+  await page.waitForSelector('#app[data-ready="1"]');
+  const shiftA2 = await shift("a");
+  assert.equal(await hashNum("from"), pf - shiftA + shiftA2, "A's part of the axis stays in view");
+  if (other === "start") assert.deepEqual([shiftA2, await shift("b")], [0, 0], "start: both flows from 0");
+  charts = await compareCharts();
+  for (const c of charts) assert.deepEqual(c.x, charts[0].x, `${c.id}: same x range after realigning`);
+  // a reload keeps the alignment that is not the default too
+  const realigned = await page.evaluate(() => location.hash);
+  const xs = charts[0].x;
+  await page.reload();
+  await page.waitForSelector('#app[data-view="compare"][data-ready="1"]', { timeout: 20_000 });
+  assert.equal(await page.evaluate(() => location.hash), realigned, "URL kept");
+  assert.equal(await page.getAttribute("#app", "data-align"), other, "the chosen alignment restored");
+  for (const c of await compareCharts()) assert.deepEqual(c.x, xs, `${c.id}: range restored after realigning`);
+  await page.screenshot({ path: join(ARTIFACTS, "compare-zoomed.png"), fullPage: false });
+  await page.goBack();
+  await page.waitForFunction((a) => document.querySelector("#app").dataset.align === a, align);
+
+  // swap: B on top, its numbers in column A, the range kept
+  const before = await page.evaluate(() => location.hash);
+  await page.click("#compare-swap");
+  await page.waitForFunction((k) => location.hash.startsWith(`#/compare/${k[1]}/${k[0]}?`), [cmpA.key, cmpB.key]);
+  await page.waitForSelector('#app[data-ready="1"]');
+  assert.equal(await page.evaluate(() => location.hash.replace(/^#\/compare\/\d+\/\d+/, "")), before.replace(/^#\/compare\/\d+\/\d+/, ""), "swap keeps alignment and range");
+  assert.equal(await page.getAttribute('.cmp-side[data-side="a"]', "data-key"), String(cmpB.key), "B is now on top");
+  assert.equal(await summaryValue("duration", "a"), cmpB.duration_ns, "and in the first column");
+  assert.ok(await coloredPixels("#panel-congestion-a") > 100, "swapped charts drawn");
+  // keyboard: "0" shows both flows whole
+  await page.keyboard.press("0");
+  await page.waitForFunction(() => !location.hash.includes("from="));
+});
+
+test("compare from the flow view: 'compare with…' picks the second flow", async () => {
+  assert.ok(cmpA && cmpB, "previous test chose two flows");
+  await page.goto(`${baseUrl}/#/flow/${cmpA.key}`);
+  await page.waitForSelector('#app[data-ready="1"]');
+  await page.click("#compare-open");
+  await page.fill("#compare-search", cmpB.label);
+  await page.waitForSelector(`#compare-results tr.pick[data-key="${cmpB.key}"]`);
+  assert.equal(await page.$(`#compare-results tr.pick[data-key="${cmpA.key}"]`), null, "the flow itself is not offered");
+  await page.click(`#compare-results tr.pick[data-key="${cmpB.key}"]`);
+  await page.waitForFunction((k) => location.hash === `#/compare/${k[0]}/${k[1]}?align=start`, [cmpA.key, cmpB.key]);
+  await page.waitForSelector('#app[data-view="compare"][data-ready="1"]');
+  assert.equal(await page.getAttribute("#app", "data-align"), "start");
+  assert.ok(await coloredPixels("#panel-congestion-b") > 100, "B drawn");
+});
+
+test("compare a qlog flow (relative clock) with a simulated one: wall clock unavailable, says why", async (t) => {
+  const qt = (await apiGet("/api/traces")).traces.find((x) => x.source === "qlog");
+  if (!qt) return t.skip(`no qlog trace (corpus file ${QLOG} missing)`);
+  assert.ok(cmpA, "a simulated flow from the previous test");
+  const q = (await apiGet(`/api/flows?trace=${qt.id}&kind=connections`)).flows[0];
+  // a shared link asks for wall-clock alignment
+  await page.goto(`${baseUrl}/#/compare/${q.key}/${cmpA.key}?align=wall`);
+  await page.waitForSelector('#app[data-view="compare"][data-ready="1"]', { timeout: 20_000 });
+  assert.equal(await page.getAttribute("#app", "data-align"), "start", "aligned by starts instead");
+  await page.waitForFunction(() => location.hash.includes("align=start"));
+  assert.equal(await page.$eval("#align-wall", (e) => e.disabled), true, "wall-clock choice disabled");
+  const note = await page.textContent("#align-note");
+  assert.match(note, /unavailable/, note);
+  assert.match(note, /trace of A logs a relative clock/, note);
+  assert.match(await page.textContent("#compare-summary thead"), /relative clock/, "A's start is shown as a clock offset");
+  await page.keyboard.press("a"); // the alignment key: still start
+  await page.waitForTimeout(200);
+  assert.equal(await page.getAttribute("#app", "data-align"), "start");
+  for (const s of ["a", "b"]) {
+    assert.ok(await coloredPixels(`#panel-congestion-${s}`) > 200, `congestion of ${s.toUpperCase()} drawn`);
+    assert.equal(await page.getAttribute(`.cmp-side[data-side="${s}"]`, "data-shift"), "0", "both from their start");
+  }
+  const dq = await apiGet(`/api/flows/${q.key}`);
+  assert.equal(await summaryValue("packets_lost", "a"), dq.flow.packets_lost, "qlog flow's losses");
+  await page.screenshot({ path: join(ARTIFACTS, "compare-qlog.png"), fullPage: true });
+});
+
 let liveStart;
 
 /** Writes batch `batch` of one trace by docs/FORMAT.md (24-byte header,

@@ -30,13 +30,15 @@ export interface SeriesDef {
  * series at its x, the other series are undefined there (uPlot skips them
  * when drawing and when looking for the value to show at the cursor). */
 export class Rows {
+  /** dx is added to every x (a flow's times onto a shared axis) */
+  constructor(private dx = 0) {}
   private xs: number[] = [];
   private ss: number[] = [];
   private ys: number[] = [];
   private notes = new Map<number, string>();
   add(series: number, x: number, y: number, note?: string): void {
     if (note !== undefined) this.notes.set(this.xs.length, note);
-    this.xs.push(x);
+    this.xs.push(x + this.dx);
     this.ss.push(series);
     this.ys.push(y);
   }
@@ -115,6 +117,46 @@ export interface ChartSpec {
    * the "lim" scale */
   yTitle?: string;
   limTitle?: string;
+  /** x axis title (default "time since flow start") */
+  xTitle?: string;
+  /** charts that share their y scales (the same panel of two flows) */
+  yLink?: YLink;
+}
+
+/** Charts whose y scales ("y" and "lim") take the union of their data in
+ * the x range shown, so the same value is at the same height in each. */
+export class YLink {
+  readonly charts = new Set<TimeChart>();
+  /** Re-ranges every chart (after one of them got new data). */
+  refresh(): void {
+    for (const c of this.charts) c.refreshY();
+  }
+}
+
+/** [min, max] of the shown series on scale key of u with x in [from, to]. */
+function extent(u: uPlot, key: string, from: number, to: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const xs = u.data[0];
+  let i0 = 0;
+  let hiIdx = xs.length;
+  while (i0 < hiIdx) {
+    const mid = (i0 + hiIdx) >> 1;
+    if (xs[mid] < from) i0 = mid + 1;
+    else hiIdx = mid;
+  }
+  for (let si = 1; si < u.series.length; si++) {
+    const s = u.series[si];
+    if (s.scale !== key || s.show === false) continue;
+    const ys = u.data[si];
+    for (let i = i0; i < xs.length && xs[i] <= to; i++) {
+      const y = ys[i];
+      if (y === null || y === undefined) continue;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+    }
+  }
+  return [lo, hi];
 }
 
 // Axis titles take the same room on every chart, so all panels put a
@@ -140,7 +182,7 @@ export class TimeChart {
     spec.series.forEach((d, i) => series.push(this.seriesOpts(d, i + 1)));
     const bytesAxis = (k: string): Partial<uPlot.Axis> => (k === "bytes" ? { incrs: BYTE_INCRS } : {});
     const axes: uPlot.Axis[] = [
-      { values: (_u, vals, _a, _s, incr) => ticks("ns", vals, incr), size: 34, space: 80, label: "time since flow start", ...TITLE },
+      { values: (_u, vals, _a, _s, incr) => ticks("ns", vals, incr), size: 34, space: 80, label: spec.xTitle ?? "time since flow start", ...TITLE },
       {
         scale: "y",
         size: LEFT_AXIS,
@@ -172,6 +214,9 @@ export class TimeChart {
       mk: { auto: false, range: [0, 1] },
     };
     if (spec.yLabels) scales.y = { auto: false, range: [0, spec.yLabels.length] };
+    else if (spec.yLink) {
+      for (const k of ["y", "lim"]) scales[k] = { range: (u, lo, hi) => this.linkedRange(u, k, lo, hi) };
+    }
     const opts: uPlot.Options = {
       width,
       height: spec.height,
@@ -194,9 +239,14 @@ export class TimeChart {
       hooks: {
         setSelect: [(u) => this.onSelect(u)],
         draw: [(u) => this.drawMarkers(u)],
+        // the ranges the chart really shows, for tests (the canvas is opaque)
+        setScale: [(u, key) => {
+          if (key === "x" || key === "y") el.dataset[key === "x" ? "xRange" : "yRange"] = `${u.scales[key].min},${u.scales[key].max}`;
+        }],
       },
     };
     this.u = new uPlot(opts, [[], ...spec.series.map(() => [])] as uPlot.AlignedData, el);
+    if (spec.yLink && !spec.yLabels) spec.yLink.charts.add(this);
     this.bindPan();
   }
 
@@ -238,6 +288,28 @@ export class TimeChart {
     this.u.setScale("x", { min: from, max: to });
   }
 
+  /** Ranges the y scales again (a linked chart got new data). */
+  refreshY(): void {
+    const [from, to] = this.host.range();
+    this.u.batch(() => this.u.setScale("x", { min: from, max: to }));
+  }
+
+  /** A y range covering this chart's data (lo..hi, as uPlot found it) and
+   * that of the linked charts in the same x range, padded as uPlot does. */
+  private linkedRange(_u: uPlot, key: string, lo: number | null, hi: number | null): uPlot.Range.MinMax {
+    let a = lo ?? Infinity;
+    let b = hi ?? -Infinity;
+    const [from, to] = this.host.range();
+    for (const c of this.spec.yLink?.charts ?? []) {
+      if (c === this) continue;
+      const [x, y] = extent(c.u, key, from, to);
+      a = Math.min(a, x);
+      b = Math.max(b, y);
+    }
+    if (!(a <= b)) return [null, null] as unknown as uPlot.Range.MinMax;
+    return uPlot.rangeNum(a, b, 0.1, true);
+  }
+
   setWidth(width: number): void {
     this.u.setSize({ width, height: this.spec.height });
   }
@@ -248,6 +320,7 @@ export class TimeChart {
   }
 
   destroy(): void {
+    this.spec.yLink?.charts.delete(this);
     this.u.destroy();
   }
 
@@ -358,7 +431,7 @@ function hoverIdx(u: uPlot, d: SeriesDef | undefined, si: number, ci: number, xv
 }
 
 export function signatureOf(spec: ChartSpec): string {
-  return spec.series.map((s) => `${s.label}/${s.draw}`).join("|") + "#" + (spec.yLabels ?? []).join(",");
+  return spec.series.map((s) => `${s.label}/${s.draw}`).join("|") + "#" + (spec.yLabels ?? []).join(",") + "#" + (spec.xTitle ?? "");
 }
 
 export const COLORS = {

@@ -5,7 +5,7 @@ import { api, Flow, Stats, Trace, TypeCount, diffNs } from "./api";
 import { h, replace } from "./dom";
 import { fmtCount, fmtDuration, fmtEpoch, fmtStart, isRelativeClock } from "./format";
 import { onLive, throttled } from "./live";
-import { flowHref, intParam, parseHash, updateParams } from "./url";
+import { compareHref, flowHref, intParam, parseHash, updateParams } from "./url";
 
 const PAGE = 50;
 const SORTS: Record<string, string> = { start: "start", duration: "duration", events: "events", losses: "losses" };
@@ -34,6 +34,10 @@ function readState(): DashState {
   };
 }
 
+/** Flows ticked to compare (at most two, oldest first): kept while the
+ * user pages, searches or leaves and comes back. */
+const picked: Flow[] = [];
+
 function defaultOrder(sort: string): string {
   return sort === "start" ? "asc" : "desc";
 }
@@ -55,6 +59,7 @@ export function showDashboard(root: HTMLElement): () => void {
   kindSel.value = st.kind;
   const typeSel = h("select", { id: "flow-type" }, h("option", { value: "" }, "any event type"));
   const traceChip = h("span");
+  const compareBar = h("div", { class: "compare-bar", id: "compare-bar" });
   let types: TypeCount[] = [];
   let traces: Trace[] = [];
 
@@ -67,7 +72,7 @@ export function showDashboard(root: HTMLElement): () => void {
     h("section", { class: "card" },
       h("h2", {}, "Flows", h("span", { class: "muted", id: "flows-total" })),
       h("div", { class: "toolbar" }, search, kindSel, typeSel, traceChip),
-      flowsBox, pager));
+      flowsBox, pager, compareBar));
 
   const setState = (ch: Partial<DashState>, resetPage = true): void => {
     st = { ...st, ...ch };
@@ -162,6 +167,33 @@ export function showDashboard(root: HTMLElement): () => void {
     typeSel.value = st.type;
   };
 
+  const drawCompareBar = (): void => {
+    const chip = (f: Flow, i: number): HTMLElement => h("span", { class: "chip", title: f.label ?? "" },
+      h("b", {}, i ? "B " : "A "), `${f.label ?? `flow ${f.flow_id}`} #${f.key} `,
+      h("a", { href: "#", title: "unselect", onclick: (e: Event) => { e.preventDefault(); toggle(f, false); } }, "✕"));
+    // sticks to the bottom of the window while the list scrolls
+    compareBar.hidden = !picked.length;
+    replace(compareBar, h("b", {}, "compare:"),
+      ...picked.map(chip),
+      picked.length === 2
+        ? h("a", { class: "button", id: "compare-go", href: compareHref(picked[0].key, picked[1].key) }, "compare A and B →")
+        : h("span", { class: "muted" }, "tick one more flow"));
+  };
+  const toggle = (f: Flow, on: boolean): void => {
+    const i = picked.findIndex((x) => x.key === f.key);
+    if (!on && i >= 0) picked.splice(i, 1);
+    if (on && i < 0) {
+      picked.push(f);
+      if (picked.length > 2) picked.shift(); // the oldest gives way
+    }
+    for (const cb of flowsBox.querySelectorAll<HTMLInputElement>("input.pick")) {
+      cb.checked = picked.some((x) => String(x.key) === cb.value);
+      cb.closest("tr")?.classList.toggle("picked", cb.checked);
+    }
+    drawCompareBar();
+  };
+  drawCompareBar();
+
   let flowsSeq = 0;
   const loadFlows = async (): Promise<void> => {
     const seq = ++flowsSeq;
@@ -176,6 +208,13 @@ export function showDashboard(root: HTMLElement): () => void {
       return;
     }
     drawFlows(page.flows, page.total, order);
+  };
+
+  const pickBox = (f: Flow): HTMLElement => {
+    const cb = h("input", { type: "checkbox", class: "pick", value: f.key, title: "select to compare (two at most)" });
+    cb.checked = picked.some((x) => x.key === f.key);
+    cb.addEventListener("change", () => toggle(f, cb.checked));
+    return cb;
   };
 
   const drawFlows = (flows: Flow[], totalN: number, order: string): void => {
@@ -195,10 +234,12 @@ export function showDashboard(root: HTMLElement): () => void {
     } else {
       replace(flowsBox, h("table", { id: "flows-table" },
         h("thead", {}, h("tr", {},
+          h("th", { title: "tick two flows to compare them" }, "⇄"),
           h("th", {}, "flow"), h("th", {}, "kind"), h("th", {}, "trace"),
           th("start", "start"), th("duration", "duration"), th("events", "events"),
           th("pkts sent"), th("lost", "losses"), th("retrans"), th("bytes sent"), th("max cwnd"), th("streams"))),
-        h("tbody", {}, ...flows.map((f) => h("tr", { class: f.kind === "stream" ? "child" : "", "data-key": f.key },
+        h("tbody", {}, ...flows.map((f) => h("tr", { class: (f.kind === "stream" ? "child" : "") + (picked.some((x) => x.key === f.key) ? " picked" : ""), "data-key": f.key },
+          h("td", {}, pickBox(f)),
           h("td", { class: "label", title: f.label ?? "" }, h("a", { href: flowHref(f.key) }, f.label ?? `flow ${f.flow_id}`), h("span", { class: "muted" }, ` #${f.key}`)),
           h("td", {}, f.kind === "stream" && f.parent_key !== null
             ? h("span", {}, "stream of ", h("a", { href: flowHref(f.parent_key) }, `#${f.parent_key}`)) : f.kind),

@@ -55,15 +55,21 @@ function missingSummary(d: FlowDetail): HTMLElement | null {
 }
 
 /** Stream data sent and acked. Data events live on the streams: when a
- * connection's own counts are 0, show the sum over its streams. */
-function bytesKv(d: FlowDetail, kv: (k: string, v: string) => HTMLElement): HTMLElement[] {
+ * connection's own counts are 0, these are the sums over its streams
+ * (`streams` says over how many; 0 when they are the flow's own). */
+export function bytesOf(d: FlowDetail): { sent: number; acked: number; streams: number } {
   const f = d.flow;
   if (f.kind !== "connection" || f.bytes_sent || f.bytes_acked || !d.streams.length) {
-    return [kv("bytes sent", fmtBytes(f.bytes_sent)), kv("bytes acked", fmtBytes(f.bytes_acked))];
+    return { sent: f.bytes_sent, acked: f.bytes_acked, streams: 0 };
   }
   const sum = (k: "bytes_sent" | "bytes_acked"): number => d.streams.reduce((a, s) => a + s[k], 0);
-  const of = ` (${d.streams.length} streams)`;
-  return [kv("bytes sent", fmtBytes(sum("bytes_sent")) + of), kv("bytes acked", fmtBytes(sum("bytes_acked")) + of)];
+  return { sent: sum("bytes_sent"), acked: sum("bytes_acked"), streams: d.streams.length };
+}
+
+function bytesKv(d: FlowDetail, kv: (k: string, v: string) => HTMLElement): HTMLElement[] {
+  const b = bytesOf(d);
+  const of = b.streams ? ` (${b.streams} streams)` : "";
+  return [kv("bytes sent", fmtBytes(b.sent) + of), kv("bytes acked", fmtBytes(b.acked) + of)];
 }
 
 /** CSV/JSON/qlog links for the flow (with its streams) and the range

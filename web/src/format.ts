@@ -22,6 +22,16 @@ export function fmtBytes(b: number | null | undefined): string {
   return `${Math.round(b)} B`;
 }
 
+/** A rate in bits per second: "44.51 Mbit/s". */
+export function fmtBitRate(bps: number | null | undefined): string {
+  if (bps === null || bps === undefined || !isFinite(bps)) return "–";
+  const a = Math.abs(bps);
+  if (a >= 1e9) return `${(bps / 1e9).toFixed(2)} Gbit/s`;
+  if (a >= 1e6) return `${(bps / 1e6).toFixed(2)} Mbit/s`;
+  if (a >= 1e3) return `${(bps / 1e3).toFixed(1)} kbit/s`;
+  return `${Math.round(bps)} bit/s`;
+}
+
 /** Integer with thousands separators. */
 export function fmtCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !isFinite(n)) return "–";

@@ -136,16 +136,18 @@ export interface Built {
 
 /** Turns the fetched series of a panel into uPlot series and rows. Range
  * metrics put every stream's points in one series; per-flow limits get one
- * line per stream (up to perFlow). */
+ * line per stream (up to perFlow). end and view are in the flow's times;
+ * the rows' x are those times plus shift (the view's axis). */
 export function buildPanel(
   p: PanelDef,
   fetched: { def: MetricDef; s: Series }[],
   labelOf: (flow: number) => string,
   end: number,
   view: [number, number],
+  shift = 0,
 ): Built {
   const defs: SeriesDef[] = [];
-  const rows = new Rows();
+  const rows = new Rows(shift);
   const truncated: string[] = [];
   for (const { def, s } of fetched) {
     const fmt = s.unit === "ns" ? fmtDuration : s.unit === "bytes" || s.kind === "range" ? fmtBytes : p.yFmt;

@@ -2,10 +2,13 @@
 // reload restores the view and a copied link shows the same thing.
 //   #/                      dashboard (q, sort, dir, page, type, trace)
 //   #/flow/KEY?from=&to=    flow view; from/to in ns since the flow start
+//   #/compare/A/B?align=start|wall&from=&to=&y=own
+//                           two flows on one time axis (compare.ts)
 
 export interface Route {
-  view: "dashboard" | "flow";
-  key: string; // flow key for the flow view
+  view: "dashboard" | "flow" | "compare";
+  key: string; // flow key for the flow view, flow A to compare
+  other: string; // flow B to compare, else ""
   params: URLSearchParams;
 }
 
@@ -15,13 +18,16 @@ export function parseHash(hash: string = location.hash): Route {
   const path = qi >= 0 ? raw.slice(0, qi) : raw;
   const params = new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : "");
   const m = /^\/flow\/([^/]+)$/.exec(path);
-  if (m) return { view: "flow", key: decodeURIComponent(m[1]), params };
-  return { view: "dashboard", key: "", params };
+  if (m) return { view: "flow", key: decodeURIComponent(m[1]), other: "", params };
+  const c = /^\/compare\/([^/]+)\/([^/]+)$/.exec(path);
+  if (c) return { view: "compare", key: decodeURIComponent(c[1]), other: decodeURIComponent(c[2]), params };
+  return { view: "dashboard", key: "", other: "", params };
 }
 
 export function buildHash(r: Route): string {
   const qs = r.params.toString();
-  const path = r.view === "flow" ? `/flow/${encodeURIComponent(r.key)}` : "/";
+  const path = r.view === "flow" ? `/flow/${encodeURIComponent(r.key)}`
+    : r.view === "compare" ? `/compare/${encodeURIComponent(r.key)}/${encodeURIComponent(r.other)}` : "/";
   return `#${path}${qs ? "?" + qs : ""}`;
 }
 
@@ -32,7 +38,12 @@ export function flowHref(key: string | number, from?: number, to?: number): stri
     p.set("from", String(Math.round(from)));
     p.set("to", String(Math.round(to)));
   }
-  return buildHash({ view: "flow", key: String(key), params: p });
+  return buildHash({ view: "flow", key: String(key), other: "", params: p });
+}
+
+/** Link to the compare view of flows a and b. */
+export function compareHref(a: string | number, b: string | number, params = new URLSearchParams()): string {
+  return buildHash({ view: "compare", key: String(a), other: String(b), params });
 }
 
 /** Changes parameters of the current view without a history entry per
